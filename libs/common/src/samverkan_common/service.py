@@ -1,0 +1,34 @@
+"""What every nameko service shares at its entrypoints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from .db import UnitOfWork
+from .errors import Invalid
+
+
+def health_report(service_name: str, distribution: str, uow: UnitOfWork) -> dict[str, Any]:
+    """The answer of every service's ``health`` RPC."""
+    try:
+        service_version = version(distribution)
+    except PackageNotFoundError:
+        service_version = "unknown"
+    return {
+        "name": service_name,
+        "version": service_version,
+        "database_reachable": uow.database_reachable(),
+    }
+
+
+def load(schema: Schema, payload: Mapping[str, Any] | None) -> Any:
+    """Validate an RPC payload; bad input becomes :class:`Invalid` naming each field."""
+    try:
+        return schema.load(payload or {})
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        raise Invalid("The input is not valid.", "INVALID_INPUT", messages) from None
