@@ -43,8 +43,7 @@ def test_time_without_offset_is_stockholm_time(service):
     meeting = service.schedule_meeting(MEETING)
 
     assert meeting["starts_at"] == "2027-03-10T13:00:00+01:00"
-    summer = service.schedule_meeting({**MEETING, "starts_at": "2027-06-10T13:00:00",
-                                       "ends_at": "2027-06-10T14:00:00"})
+    summer = service.schedule_meeting({**MEETING, "starts_at": "2027-06-10T13:00:00", "ends_at": "2027-06-10T14:00:00"})
     assert summer["starts_at"] == "2027-06-10T13:00:00+02:00"
 
 

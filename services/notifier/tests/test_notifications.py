@@ -20,8 +20,7 @@ def notifier():
 
 
 def scheduled(forum_slug="ros-gruppen", title="Vårmöte"):
-    return envelope("meeting_scheduled", {"meeting_id": str(uuid.uuid4()), "forum_slug": forum_slug,
-                                          "title": title})
+    return envelope("meeting_scheduled", {"meeting_id": str(uuid.uuid4()), "forum_slug": forum_slug, "title": title})
 
 
 def test_each_follower_of_the_forum_gets_one_notification_in_their_language(notifier):

@@ -149,15 +149,11 @@ class UnitOfWork:
         """Remember ``incoming``'s event id in this transaction; False if already seen."""
         table = self._table("processed_events")
         event_id = str(incoming["event_id"])
-        seen = self.session.execute(
-            select(table.c.event_id).where(table.c.event_id == event_id)
-        ).first()
+        seen = self.session.execute(select(table.c.event_id).where(table.c.event_id == event_id)).first()
         if seen:
             return False
         self.session.execute(
-            insert(table).values(
-                event_id=event_id, type=str(incoming.get("type", "")), processed_at=utcnow()
-            )
+            insert(table).values(event_id=event_id, type=str(incoming.get("type", "")), processed_at=utcnow())
         )
         return True
 

@@ -54,6 +54,4 @@ class Forbidden(SamverkanError):
     default_code = "FORBIDDEN"
 
 
-REMOTE_ERRORS: dict[str, type[SamverkanError]] = {
-    cls.__name__: cls for cls in (NotFound, Conflict, Invalid, Forbidden)
-}
+REMOTE_ERRORS: dict[str, type[SamverkanError]] = {cls.__name__: cls for cls in (NotFound, Conflict, Invalid, Forbidden)}

@@ -7,9 +7,17 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from marshmallow import Schema, ValidationError
+from nameko.rpc import rpc as nameko_rpc
 
 from .db import UnitOfWork
-from .errors import Invalid
+from .errors import Conflict, Forbidden, Invalid, NotFound
+
+EXPECTED_ERRORS = (NotFound, Conflict, Invalid, Forbidden)
+
+
+def rpc(method: Any) -> Any:
+    """nameko's ``@rpc``; our shared errors are answers to the caller, not crashes to log."""
+    return nameko_rpc(expected_exceptions=EXPECTED_ERRORS)(method)
 
 
 def health_report(service_name: str, distribution: str, uow: UnitOfWork) -> dict[str, Any]:

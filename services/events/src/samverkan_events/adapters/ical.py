@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
@@ -39,8 +39,12 @@ def forum_calendar(forum: Forum, meetings: Iterable[Meeting], now: datetime | No
     for zone_name in sorted(zones):
         first = min(m.starts_at for m in meetings if m.timezone == zone_name)
         last = max(m.ends_at for m in meetings if m.timezone == zone_name)
+        # Whole years, so the zone always carries its summer and winter time rules;
+        # a span without a transition would give an empty, invalid VTIMEZONE.
         calendar.add_component(
-            Timezone.from_tzinfo(ZoneInfo(zone_name), first_date=first.date(), last_date=last.date())
+            Timezone.from_tzinfo(
+                ZoneInfo(zone_name), first_date=date(first.year, 1, 1), last_date=date(last.year, 12, 31)
+            )
         )
     for meeting in meetings:
         calendar.add_component(_vevent(forum, meeting, now))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
-
 from samverkan_common.providers import UnitOfWorkProvider
-from samverkan_common.service import health_report, load
+from samverkan_common.service import health_report, load, rpc
 
 from ..adapters.ical import forum_calendar
 from ..adapters.repository import EventsUnitOfWork

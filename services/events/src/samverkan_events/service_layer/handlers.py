@@ -31,12 +31,13 @@ class EventsUow(Protocol):
     def commit(self) -> None: ...
 
 
-def create_forum(
-    uow: EventsUow, *, slug: str, name: str, owner_committee: str, description: str = ""
-) -> Forum:
+def create_forum(uow: EventsUow, *, slug: str, name: str, owner_committee: str, description: str = "") -> Forum:
     if uow.forums.by_slug(slug) is not None:
-        raise Conflict(f"A forum with the address {slug!r} exists already.", "FORUM_EXISTS",
-                       {"slug": ["This address is taken."]})
+        raise Conflict(
+            f"A forum with the address {slug!r} exists already.",
+            "FORUM_EXISTS",
+            {"slug": ["This address is taken."]},
+        )
     forum = Forum(slug=slug, name=name, owner_committee=owner_committee, description=description)
     uow.forums.add(forum)
     uow.emit("forum_created", {"forum_id": forum.id, "slug": slug, "name": name})
@@ -66,26 +67,39 @@ def schedule_meeting(
 ) -> tuple[Meeting, Forum]:
     forum = uow.forums.by_slug(forum_slug)
     if forum is None:
-        raise NotFound(f"There is no forum {forum_slug!r}.", "FORUM_NOT_FOUND",
-                       {"forum_slug": ["No forum has this address."]})
+        raise NotFound(
+            f"There is no forum {forum_slug!r}.",
+            "FORUM_NOT_FOUND",
+            {"forum_slug": ["No forum has this address."]},
+        )
     meeting = Meeting(
-        forum_id=forum.id, title=title, starts_at=starts_at, ends_at=ends_at, level=level,
-        step=step, description=description, location=location, online_url=online_url,
+        forum_id=forum.id,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        level=level,
+        step=step,
+        description=description,
+        location=location,
+        online_url=online_url,
     )
     uow.meetings.add(meeting)
-    uow.emit("meeting_scheduled", {
-        "meeting_id": meeting.id,
-        "forum_id": forum.id,
-        "forum_slug": forum.slug,
-        "title": meeting.title,
-        "starts_at": meeting.starts_at.isoformat(),
-        "ends_at": meeting.ends_at.isoformat(),
-        "timezone": meeting.timezone,
-        "location": meeting.location,
-        "online_url": meeting.online_url,
-        "level": meeting.level.value,
-        "step": meeting.step.value if meeting.step else None,
-    })
+    uow.emit(
+        "meeting_scheduled",
+        {
+            "meeting_id": meeting.id,
+            "forum_id": forum.id,
+            "forum_slug": forum.slug,
+            "title": meeting.title,
+            "starts_at": meeting.starts_at.isoformat(),
+            "ends_at": meeting.ends_at.isoformat(),
+            "timezone": meeting.timezone,
+            "location": meeting.location,
+            "online_url": meeting.online_url,
+            "level": meeting.level.value,
+            "step": meeting.step.value if meeting.step else None,
+        },
+    )
     uow.commit()
     return meeting, forum
 

@@ -63,19 +63,19 @@ class NotificationRepository:
 
 def _subscription(values: Any) -> Subscription:
     fields = dict(values)
-    return Subscription(
-        **{**fields, "channel": Channel(fields["channel"]), "language": Language(fields["language"])}
-    )
+    return Subscription(**{**fields, "channel": Channel(fields["channel"]), "language": Language(fields["language"])})
 
 
 def _notification(values: Any) -> Notification:
     fields = dict(values)
-    return Notification(**{
-        **fields,
-        "channel": Channel(fields["channel"]),
-        "language": Language(fields["language"]),
-        "status": NotificationStatus(fields["status"]),
-    })
+    return Notification(
+        **{
+            **fields,
+            "channel": Channel(fields["channel"]),
+            "language": Language(fields["language"]),
+            "status": NotificationStatus(fields["status"]),
+        }
+    )
 
 
 class NotifierUnitOfWork(UnitOfWork):

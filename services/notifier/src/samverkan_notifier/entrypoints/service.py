@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import rpc
 
 from samverkan_common.providers import UnitOfWorkProvider
-from samverkan_common.service import health_report, load
+from samverkan_common.service import health_report, load, rpc
 
 from ..adapters.repository import NotifierUnitOfWork
 from ..service_layer import handlers

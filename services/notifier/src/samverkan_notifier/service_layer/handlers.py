@@ -14,8 +14,11 @@ def subscribe(
     uow: NotifierUnitOfWork, *, forum_slug: str, address: str, channel: Channel, language: Language
 ) -> Subscription:
     if uow.subscriptions.find(forum_slug, address, channel) is not None:
-        raise Conflict("This address already follows the forum.", "SUBSCRIPTION_EXISTS",
-                       {"address": ["Already subscribed to this forum."]})
+        raise Conflict(
+            "This address already follows the forum.",
+            "SUBSCRIPTION_EXISTS",
+            {"address": ["Already subscribed to this forum."]},
+        )
     subscription = Subscription(forum_slug=forum_slug, address=address, channel=channel, language=language)
     uow.subscriptions.add(subscription)
     uow.commit()

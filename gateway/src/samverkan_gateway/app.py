@@ -1,0 +1,53 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from samverkan_common.db import make_engine
+
+from . import health, problems
+from .config import from_environment
+from .docs import blp as docs_blp
+from .resources.advisor.routes import blp as advisor_blp
+from .resources.events.routes import blp as events_blp
+from .resources.events.routes import feeds
+from .resources.notifications.routes import blp as notifications_blp
+from .resources.organisations.routes import blp as organisations_blp
+from .rpc import RpcPool
+
+
+class SamverkanApi(Api):  # type: ignore[misc]
+    # Document our problem+json body as the error response of every route.
+    ERROR_SCHEMA = problems.ProblemSchema
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(from_environment())
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    app.extensions["samverkan_db"] = make_engine(app.config["GATEWAY_DATABASE_URL"])
+    app.extensions["rpc"] = RpcPool(app.config["AMQP_URI"], timeout=app.config["RPC_TIMEOUT"])
+
+    api = SamverkanApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.extensions["samverkan_api"] = api
+    for blueprint in (organisations_blp, events_blp, advisor_blp, notifications_blp, feeds):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(docs_blp)
+    # After Api(app), so that our handlers replace flask-smorest's JSON errors.
+    problems.init_app(app)
+    return app
+
+
+DESCRIPTION = (
+    "Samverkan plans dialogue between Västra Götalandsregionen and civil society. "
+    "Reads are public; writes need a bearer token with the right role "
+    "(organisation, planner, operator). Errors are application/problem+json."
+)

@@ -1,0 +1,120 @@
+"""Every error leaves the gateway as ``application/problem+json`` (RFC 9457), from one table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound, SamverkanError
+
+from .rpc import BrokerUnavailable, RemoteFailure, RpcTimeout
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "https://samverkan.example.org/problems/"
+
+# The one table: an error that crosses RPC or the broker -> (HTTP status, title, code).
+ERROR_STATUS: dict[type[Exception], tuple[int, str, str]] = {
+    NotFound: (404, "Not found", "NOT_FOUND"),
+    Conflict: (409, "Conflict", "CONFLICT"),
+    Invalid: (422, "Invalid input", "INVALID"),
+    Forbidden: (403, "Forbidden", "FORBIDDEN"),
+    RpcTimeout: (504, "The service did not answer in time", "SERVICE_TIMEOUT"),
+    BrokerUnavailable: (503, "The service is unavailable; try again shortly", "SERVICE_UNAVAILABLE"),
+    RemoteFailure: (502, "The service failed", "SERVICE_FAILED"),
+}
+
+
+class ProblemSchema(Schema):
+    """The body of every error response."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String()
+    errors = fields.Dict(keys=fields.String(), metadata={"description": "Messages per field."})
+
+
+def problem(
+    status: int,
+    title: str,
+    code: str,
+    detail: str = "",
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code.lower().replace("_", "-"),
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def from_error(error: Exception) -> Response:
+    status, title, code = ERROR_STATUS[type(error)]
+    if isinstance(error, SamverkanError):
+        return problem(status, title, error.code, error.detail, error.errors)
+    log.warning("%s: %s", code, error)
+    # The cause stays in our log; the client gets a plain sentence.
+    return problem(status, title, code)
+
+
+WEBARGS_LOCATIONS = {"json", "query", "view_args", "headers", "form", "files", "cookies"}
+
+
+def _by_field(by_location: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests messages by location; the client wants the field names.
+
+    A message about the whole body (such as invalid JSON) stays under its location.
+    """
+    errors: dict[str, Any] = {}
+    for location, messages in by_location.items():
+        if isinstance(messages, dict):
+            errors.update(messages)
+        else:
+            errors[location] = messages
+    return errors
+
+
+def _from_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    if isinstance(errors, dict) and set(errors) <= WEBARGS_LOCATIONS:
+        errors = _by_field(errors)
+    code = {
+        400: "BAD_REQUEST",
+        401: "UNAUTHORIZED",
+        403: "FORBIDDEN",
+        404: "NOT_FOUND",
+        405: "METHOD_NOT_ALLOWED",
+        413: "PAYLOAD_TOO_LARGE",
+        415: "UNSUPPORTED_MEDIA_TYPE",
+        422: "INVALID_INPUT",
+    }.get(status, "HTTP_ERROR")
+    detail = data.get("message") or error.description or ""
+    return problem(status, error.name, code, detail, errors, data.get("headers"))
+
+
+def init_app(app: Flask) -> None:
+    for error_class in ERROR_STATUS:
+        app.register_error_handler(error_class, from_error)
+    app.register_error_handler(HTTPException, _from_http_exception)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem(500, "Internal error", "INTERNAL_ERROR", "Something went wrong on our side.")

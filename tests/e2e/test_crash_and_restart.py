@@ -1,0 +1,114 @@
+"""Nothing accepted is lost when a service is killed or the broker restarts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from collections import Counter
+
+import pytest
+
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+FOLLOWERS = ("anna@example.org", "bo@example.org")
+
+
+def rabbitmqctl(*args: str) -> None:
+    command = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    subprocess.run([command, "-q", *args], check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture
+def followed_forum(planner, organisation):
+    slug = f"forum-{uuid.uuid4().hex[:8]}"
+    assert (
+        planner.post("/api/v1/forums", json={"slug": slug, "name": "Testforum", "owner_committee": "BMR"}).status_code
+        == 201
+    )
+    for address in FOLLOWERS:
+        assert (
+            organisation.post("/api/v1/subscriptions", json={"forum_slug": slug, "address": address}).status_code == 201
+        )
+    return slug
+
+
+def schedule(planner, slug, title):
+    return planner.post(
+        "/api/v1/meetings",
+        json={
+            "forum_slug": slug,
+            "title": title,
+            "level": "information",
+            "starts_at": "2027-09-01T10:00:00",
+            "ends_at": "2027-09-01T11:00:00",
+        },
+    )
+
+
+def notifications_by_subject(operator):
+    counted: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    page = 1
+    while True:
+        body = operator.get("/api/v1/notifications", params={"page": page, "per_page": 100}).json()
+        for item in body["items"]:
+            counted[item["subject"]] += 1
+            pairs[(item["event_id"], item["address"])] += 1
+        if page * 100 >= body["total"]:
+            break
+        page += 1
+    assert max(pairs.values(), default=1) == 1, "a notification was recorded twice"
+    return counted
+
+
+def test_notifier_killed_mid_run_records_every_notification_exactly_once(stack, planner, operator, followed_forum):
+    run = uuid.uuid4().hex[:6]
+    titles = [f"Möte {number} ({run})" for number in range(200)]
+
+    for number, title in enumerate(titles):
+        if number == 60:
+            stack.kill("notifier")
+        if number == 140:
+            stack.start_service("notifier")
+        assert schedule(planner, followed_forum, title).status_code == 201
+
+    expected = {f"Nytt möte: {title}" for title in titles}
+    counted = wait_until(
+        lambda: notifications_by_subject(operator),
+        lambda seen: sum(seen[subject] for subject in expected) >= 2 * len(titles),
+        timeout=90,
+    )
+    assert {subject: counted[subject] for subject in expected} == dict.fromkeys(expected, 2)
+
+
+def test_broker_restart_loses_no_accepted_meeting_or_notification(stack, planner, operator, followed_forum):
+    run = uuid.uuid4().hex[:6]
+    accepted, refused = [], Counter()
+
+    for number in range(120):
+        if number == 30:
+            rabbitmqctl("stop_app")
+        if number == 45:
+            rabbitmqctl("start_app")
+        title = f"Möte {number} ({run})"
+        response = schedule(planner, followed_forum, title)
+        if response.status_code == 201:
+            accepted.append(title)
+        else:
+            assert response.headers["Content-Type"] == "application/problem+json"
+            refused[response.status_code] += 1
+
+    assert refused, "the broker was away, so some writes must have been refused"
+    assert set(refused) <= {503, 504}, refused  # unavailable or timed out; never a 500
+    assert len(accepted) >= 60, f"the system did not recover: {len(accepted)} accepted, {refused}"
+    stack.wait_ready()
+    expected = {f"Nytt möte: {title}" for title in accepted}
+    counted = wait_until(
+        lambda: notifications_by_subject(operator),
+        lambda seen: sum(min(seen[subject], 2) for subject in expected) >= 2 * len(accepted),
+        timeout=120,
+    )
+    assert {subject: counted[subject] for subject in expected} == dict.fromkeys(expected, 2)

@@ -1,0 +1,197 @@
+"""The real system, started for a test run: its own vhost, its own PostgreSQL databases.
+
+Each service runs as its own ``nameko run`` process and the gateway under
+gunicorn, exactly as ``make up`` starts them, but on PostgreSQL and on a
+throw-away RabbitMQ vhost, so tests never see each other's messages.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, text
+
+from samverkan_common.migrations import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+RABBIT_API = os.environ.get("RABBIT_API_URI", "http://guest:guest@127.0.0.1:15672")
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://samverkan:samverkan@127.0.0.1:5432")
+
+SERVICES = {
+    "registry": ("samverkan_registry", "services/registry"),
+    "events": ("samverkan_events", "services/events"),
+    "levels_advisor": ("samverkan_advisor", "services/levels-advisor"),
+    "notifier": ("samverkan_notifier", "services/notifier"),
+}
+DATABASE_ENV = {
+    "registry": "REGISTRY_DATABASE_URL",
+    "events": "EVENTS_DATABASE_URL",
+    "levels_advisor": "ADVISOR_DATABASE_URL",
+    "notifier": "NOTIFIER_DATABASE_URL",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Vhost:
+    """A RabbitMQ virtual host of our own, made and removed through the management API."""
+
+    def __init__(self) -> None:
+        self.name = f"samverkan-test-{uuid.uuid4().hex[:8]}"
+        requests.put(f"{RABBIT_API}/api/vhosts/{self.name}", timeout=10).raise_for_status()
+        requests.put(
+            f"{RABBIT_API}/api/permissions/{self.name}/guest",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+            timeout=10,
+        ).raise_for_status()
+        self.amqp_uri = f"amqp://guest:guest@127.0.0.1:5672/{self.name}"
+
+    def delete(self) -> None:
+        requests.delete(f"{RABBIT_API}/api/vhosts/{self.name}", timeout=30)
+
+
+class Databases:
+    """One fresh PostgreSQL database per component, migrated to the newest revision."""
+
+    def __init__(self, components: dict[str, str]) -> None:
+        prefix = f"samverkan_test_{uuid.uuid4().hex[:8]}"
+        self.urls = {name: f"{POSTGRES}/{prefix}_{name}" for name in components}
+        for name, package in components.items():
+            upgrade(package, self.urls[name])
+
+    def drop(self) -> None:
+        server = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            for url in self.urls.values():
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        server.dispose()
+
+
+@dataclass
+class Stack:
+    vhost: Vhost
+    databases: Databases
+    port: int
+    log_dir: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, log_dir: Path) -> Stack:
+        vhost = Vhost()
+        databases = Databases({**{n: p for n, (p, _) in SERVICES.items()}, "gateway": "samverkan_gateway"})
+        stack = cls(vhost, databases, free_port(), log_dir)
+        for name in SERVICES:
+            stack.start_service(name)
+        stack.start_gateway()
+        stack.wait_ready()
+        return stack
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "AMQP_URI": self.vhost.amqp_uri,
+            "GATEWAY_DATABASE_URL": self.databases.urls["gateway"],
+            "MAX_WORKERS": "10",
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.update({DATABASE_ENV[name]: self.databases.urls[name] for name in SERVICES})
+        return env
+
+    def start_service(self, name: str) -> None:
+        package, folder = SERVICES[name]
+        self._spawn(
+            name,
+            [
+                str(BIN / "nameko"),
+                "run",
+                "--config",
+                f"{folder}/config.yaml",
+                f"{package}.entrypoints.service",
+            ],
+        )
+
+    def start_gateway(self) -> None:
+        self._spawn(
+            "gateway",
+            [
+                str(BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--worker-class",
+                "gthread",
+                "--workers",
+                "1",
+                "--threads",
+                "8",
+                "samverkan_gateway.wsgi:app",
+            ],
+        )
+
+    def kill(self, name: str) -> None:
+        """kill -9: no goodbye, no cleanup, as a crash."""
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def wait_ready(self, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir}/{name}.log")
+            try:
+                last = requests.get(f"{self.url}/readyz", timeout=5)
+                if last.status_code == 200:
+                    return dict(last.json())
+            except requests.ConnectionError as error:
+                last = error
+            time.sleep(0.2)
+        raise TimeoutError(f"not ready within {timeout} s: {getattr(last, 'text', last)}")
+
+    def cli(self, *args: str) -> str:
+        return subprocess.run(
+            [str(BIN / "samverkan-gateway"), *args],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+        self.databases.drop()
+        self.vhost.delete()
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
