@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
+from tests.support.http import Client
 from tests.support.stack import Stack
 
 
@@ -19,22 +19,6 @@ def tokens(stack):
         role: stack.cli("tokens", "create", "--role", role, "--name", f"e2e {role}").strip()
         for role in ("organisation", "planner", "operator")
     }
-
-
-class Client:
-    """HTTP to the running gateway, as one role."""
-
-    def __init__(self, base: str, token: str | None):
-        self.base = base
-        self.session = requests.Session()
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def get(self, path: str, **kwargs):
-        return self.session.get(self.base + path, timeout=30, **kwargs)
-
-    def post(self, path: str, **kwargs):
-        return self.session.post(self.base + path, timeout=30, **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from icalendar import Calendar
 
+from tests.support.http import feed_titles
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def feed_titles(client, slug):
-    response = client.get(f"/feeds/forums/{slug}.ics")
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    return sorted(str(event["summary"]) for event in Calendar.from_ical(response.content).walk("VEVENT"))
 
 
 def new_forum(planner):

@@ -193,5 +193,8 @@ class Stack:
         self.vhost.delete()
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        log = (self.log_dir / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        # The child keeps its own copy of the file descriptor; ours can close at once.
+        with (self.log_dir / f"{name}.log").open("ab") as log:
+            self.processes[name] = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )

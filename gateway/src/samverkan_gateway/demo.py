@@ -56,19 +56,27 @@ FORUMS = [
 ORGANISATIONS = [
     {
         "name": "Exempelföreningen för friluftsliv",
+        "organisation_number": "802500-1234",
         "kind": "ideell_forening",
         "municipality_code": "1480",
         "contact_email": "info@friluft.example.org",
     },
     {
         "name": "Stiftelsen Exempelgården",
+        "organisation_number": "802600-4567",
         "kind": "stiftelse",
         "municipality_code": "1490",
         "contact_email": "kontakt@exempelgarden.example.org",
     },
-    {"name": "Nätverket Unga röster i Skaraborg", "kind": "natverk", "municipality_code": "1496"},
+    {
+        "name": "Nätverket Unga röster i Skaraborg",
+        "organisation_number": "802700-7890",
+        "kind": "natverk",
+        "municipality_code": "1496",
+    },
     {
         "name": "Pensionärsföreningen Exempel",
+        "organisation_number": "802800-3211",
         "kind": "ideell_forening",
         "municipality_code": "1488",
         "contact_email": "styrelsen@pensionarer.example.org",

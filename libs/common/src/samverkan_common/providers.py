@@ -35,6 +35,11 @@ class UnitOfWorkProvider(DependencyProvider):
 
     def setup(self) -> None:
         config = self.container.config
+        if config["DATABASE_URL"].startswith("postgresql"):
+            # psycopg2 waits on its socket in C and would block every green thread; this makes it yield.
+            from psycogreen.eventlet import patch_psycopg
+
+            patch_psycopg()
         self.engine = make_engine(config["DATABASE_URL"])
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(
