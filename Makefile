@@ -10,8 +10,8 @@ up:            ## the whole system with demo data on http://127.0.0.1:$(PORT) (C
 test:          ## lint, then every test: unit, service, integration and end-to-end
 	@bash scripts/test.sh
 
-lint:          ## ruff, as CI runs it
-	@bash scripts/setup.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint:          ## ruff and mypy, as CI runs them
+	@bash scripts/setup.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
 format:        ## let ruff format the code
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .

@@ -12,5 +12,8 @@ say "ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
 
+say "mypy (strict for the gateway and the services' domain)"
+"$VENV/bin/mypy"
+
 say "pytest"
 exec "$VENV/bin/pytest" "$@"

@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 import click
+from flask import Flask
 
 from samverkan_common.migrations import upgrade
 
 from .auth import Role, create_token
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> Flask:
     from .app import create_app
 
     return create_app()

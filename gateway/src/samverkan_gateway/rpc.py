@@ -56,7 +56,8 @@ def remote_exception(error: dict[str, Any]) -> Exception:
     cls = REMOTE_ERRORS.get(error.get("exc_type", ""))
     path = error.get("exc_path", "")
     if cls is not None and path.startswith("samverkan_common.errors."):
-        return cls(*error.get("exc_args", []))
+        rebuilt: Exception = cls(*error.get("exc_args", []))
+        return rebuilt
     return RemoteFailure(error.get("exc_type", "Exception"), error.get("value", ""))
 
 
@@ -105,7 +106,7 @@ class RpcClient:
             self.connection.process_data_events(time_limit=0)
         except (AMQPError, OSError):
             return False
-        return self.connection.is_open and self.channel.is_open
+        return bool(self.connection.is_open and self.channel.is_open)
 
     def _publish(self, service: str, method: str, args: Any, kwargs: Any, correlation_id: str, timeout: float) -> None:
         self.channel.basic_publish(

@@ -50,7 +50,7 @@ def get_meeting(meeting_id: str) -> Any:
 
 @feeds.route("/forums/<slug>.ics", methods=["GET"])
 @feeds.response(200, content_type="text/calendar", description="An iCalendar (RFC 5545) document.")
-def forum_feed(slug: str) -> Response:
+def forum_feed(slug: str) -> Any:
     """A forum's meetings, to subscribe to from any calendar app"""
     body = call("events", "forum_feed", slug)
     response = Response(body, mimetype="text/calendar")

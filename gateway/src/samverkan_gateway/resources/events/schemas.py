@@ -27,23 +27,26 @@ class ForumSchema(ForumInSchema):
     id = fields.String(dump_only=True)
 
 
-class MeetingInSchema(Schema):
+class _MeetingFields(Schema):
     forum_slug = fields.String(required=True, validate=[validate.Length(min=2, max=80), SLUG])
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=5000))
-    starts_at = fields.AwareDateTime(
-        required=True,
-        default_timezone=STOCKHOLM,
-        metadata={"description": "ISO 8601; without an offset it is Stockholm time."},
-    )
-    ends_at = fields.AwareDateTime(required=True, default_timezone=STOCKHOLM)
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     step = fields.String(allow_none=True, validate=validate.OneOf(STEPS))
     location = fields.String(validate=validate.Length(max=300))
     online_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
 
 
-class MeetingSchema(MeetingInSchema):
+class MeetingInSchema(_MeetingFields):
+    starts_at = fields.AwareDateTime(
+        required=True,
+        default_timezone=STOCKHOLM,
+        metadata={"description": "ISO 8601; without an offset it is Stockholm time."},
+    )
+    ends_at = fields.AwareDateTime(required=True, default_timezone=STOCKHOLM)
+
+
+class MeetingSchema(_MeetingFields):
     id = fields.String(dump_only=True)
     # The service sends times already written in the meeting's own zone, with the offset.
     starts_at = fields.String(metadata={"format": "date-time", "example": "2027-03-10T13:00:00+01:00"})
