@@ -6,8 +6,8 @@ import pytest
 
 from samverkan_advisor.adapters.questionnaires import load_questionnaire
 from samverkan_advisor.domain.advice import assess
-from samverkan_advisor.domain.model import DecisionStep, Level
 from samverkan_common.errors import Invalid
+from samverkan_common.participation import DecisionStep, Level
 
 QUESTIONNAIRE = load_questionnaire(1)
 

@@ -11,8 +11,8 @@ from samverkan_advisor.adapters.questionnaires import (
     load_questionnaire,
     read_questionnaire,
 )
-from samverkan_advisor.domain.model import DecisionStep, Level
 from samverkan_advisor.entrypoints.providers import QuestionnaireProvider
+from samverkan_common.participation import DecisionStep, Level
 
 V1_TEXT = (resources.files("samverkan_advisor") / "questionnaires" / "v1.yaml").read_text(encoding="utf-8")
 

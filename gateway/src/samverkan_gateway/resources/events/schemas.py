@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
-LEVELS = ("information", "consultation", "dialogue", "partnership")
-STEPS = ("agenda_setting", "drafting", "decision", "implementation", "monitoring", "reformulation")
+from samverkan_common.participation import DecisionStep, Level
+
+LEVELS = [level.value for level in Level]
+STEPS = [step.value for step in DecisionStep]
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

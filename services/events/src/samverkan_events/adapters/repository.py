@@ -8,8 +8,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from samverkan_common.db import UnitOfWork
+from samverkan_common.participation import DecisionStep, Level
 
-from ..domain.model import DecisionStep, Forum, Level, Meeting, MeetingStatus
+from ..domain.model import Forum, Meeting, MeetingStatus
 from .tables import forums, meetings, metadata
 
 

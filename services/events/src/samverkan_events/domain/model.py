@@ -8,27 +8,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from samverkan_common.errors import Invalid
+from samverkan_common.participation import DecisionStep, Level
 
 STOCKHOLM = "Europe/Stockholm"
 MAX_MEETING_LENGTH = timedelta(days=3)
-
-
-class Level(StrEnum):
-    """The Code of Good Practice's four levels of participation, least to most."""
-
-    INFORMATION = "information"
-    CONSULTATION = "consultation"
-    DIALOGUE = "dialogue"
-    PARTNERSHIP = "partnership"
-
-
-class DecisionStep(StrEnum):
-    AGENDA_SETTING = "agenda_setting"
-    DRAFTING = "drafting"
-    DECISION = "decision"
-    IMPLEMENTATION = "implementation"
-    MONITORING = "monitoring"
-    REFORMULATION = "reformulation"
 
 
 class MeetingStatus(StrEnum):

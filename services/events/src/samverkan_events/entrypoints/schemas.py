@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, post_dump, validate
 
-from ..domain.model import STOCKHOLM, DecisionStep, Level
+from samverkan_common.participation import DecisionStep, Level
+
+from ..domain.model import STOCKHOLM
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
 STOCKHOLM_ZONE = ZoneInfo(STOCKHOLM)

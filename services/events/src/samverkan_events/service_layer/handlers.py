@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Protocol
 
 from samverkan_common.errors import Conflict, NotFound
+from samverkan_common.participation import DecisionStep, Level
 
-from ..domain.model import DecisionStep, Forum, Level, Meeting
+from ..domain.model import Forum, Meeting
 
 
 class ForumStore(Protocol):

@@ -9,8 +9,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from samverkan_common.db import UnitOfWork
+from samverkan_common.participation import DecisionStep, Level
 
-from ..domain.model import Assessment, DecisionStep, Level, Message
+from ..domain.model import Assessment, Message
 from .tables import assessments, metadata
 
 

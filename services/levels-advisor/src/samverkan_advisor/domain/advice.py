@@ -18,13 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from samverkan_common.errors import Invalid
+from samverkan_common.participation import DecisionStep, Level
 
 from .model import (
     LEVEL_MARKER,
     STEP_QUESTION,
     Assessment,
-    DecisionStep,
-    Level,
     Message,
     Questionnaire,
     Text,

@@ -10,36 +10,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
+
+from samverkan_common.participation import DecisionStep, Level
 
 # The question whose options are the decision steps; every questionnaire has it.
 STEP_QUESTION = "step"
 # What the summary reason says in place of this marker: the recommended level's name.
 LEVEL_MARKER = "{level}"
-
-
-class Level(StrEnum):
-    """The Code of Good Practice's four levels of participation, least to most."""
-
-    INFORMATION = "information"
-    CONSULTATION = "consultation"
-    DIALOGUE = "dialogue"
-    PARTNERSHIP = "partnership"
-
-    @property
-    def rank(self) -> int:
-        return list(Level).index(self)
-
-
-class DecisionStep(StrEnum):
-    """The Code's six steps of the decision process, in the order they happen."""
-
-    AGENDA_SETTING = "agenda_setting"
-    DRAFTING = "drafting"
-    DECISION = "decision"
-    IMPLEMENTATION = "implementation"
-    MONITORING = "monitoring"
-    REFORMULATION = "reformulation"
 
 
 def lowest(levels: list[Level]) -> Level:

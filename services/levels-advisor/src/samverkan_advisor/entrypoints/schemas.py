@@ -6,7 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from ..domain.model import Assessment, Level, Questionnaire, Text
+from samverkan_common.participation import Level
+
+from ..domain.model import Assessment, Questionnaire, Text
 
 LANGUAGES = ("sv", "en")
 
