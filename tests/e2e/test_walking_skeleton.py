@@ -96,11 +96,38 @@ def test_registered_organisation_can_be_read_back(public, planner):
     assert read.json()["name"] == "Föreningen Exempel i Alingsås"
 
 
-def test_questionnaire_is_public_and_assessment_needs_a_planner(public, planner):
-    questionnaire = public.get("/api/v1/advisor/questionnaire")
-    assert questionnaire.status_code == 200
-    assert questionnaire.json()["questions"]
-    assert public.post("/api/v1/advisor/assessments", json={"answers": {}}).status_code == 401
+def test_organisations_are_listed_a_page_at_a_time_with_the_total(public, planner):
+    for number in range(3):
+        planner.post(
+            "/api/v1/organisations",
+            json={"name": f"Listföreningen {number}", "kind": "natverk", "municipality_code": "1480"},
+        )
+
+    first = public.get("/api/v1/organisations", params={"per_page": 2}).json()
+
+    assert len(first["items"]) == 2
+    assert first["total"] >= 3
+
+
+def test_planner_gets_a_recommended_level_with_reasons(public, planner):
+    questionnaire = public.get("/api/v1/advisor/questionnaire").json()
+    assert {"step", "negotiable", "mandate"} <= {q["id"] for q in questionnaire["questions"]}
+    answers = {
+        "step": "drafting",
+        "decision_open": "yes",
+        "negotiable": "nothing",
+        "mandate": "some",
+        "shared_work": "no",
+        "time_to_decision": "over_six_months",
+    }
+
+    assessment = planner.post("/api/v1/advisor/assessments", json={"answers": answers})
+
+    assert assessment.status_code == 201, assessment.text
+    body = assessment.json()
+    assert body["level"] == "information"  # nothing is negotiable: only information is honest
+    assert "NOTHING_NEGOTIABLE" in {warning["code"] for warning in body["warnings"]}
+    assert public.post("/api/v1/advisor/assessments", json={"answers": answers}).status_code == 401
 
 
 def test_write_without_token_is_401_and_with_the_wrong_role_403(public, organisation):

@@ -13,7 +13,12 @@ class LanguageQuerySchema(Schema):
 
 class QuestionnaireSchema(Schema):
     version = fields.Integer()
+    language = fields.String()
+    title = fields.String()
+    intro = fields.String()
+    levels = fields.List(fields.Dict(), metadata={"description": "The four levels with label and description."})
     questions = fields.List(fields.Dict(), metadata={"description": "Questions with options and help text."})
+    rules = fields.List(fields.Dict(), metadata={"description": "Which answers limit the level, and why."})
 
 
 class AssessmentInSchema(Schema):
@@ -39,3 +44,5 @@ class AssessmentSchema(Schema):
     levels_by_step = fields.Dict(keys=fields.String(), values=fields.String())
     reasons = fields.List(fields.Nested(ReasonSchema))
     warnings = fields.List(fields.Nested(ReasonSchema))
+    answers = fields.Dict(keys=fields.String(), values=fields.String())
+    created_at = fields.String(metadata={"format": "date-time"})
