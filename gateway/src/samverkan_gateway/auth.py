@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import wraps
@@ -32,6 +33,8 @@ api_tokens = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("role", String(20), nullable=False),
+    # For an organisation's token: the registry id of the organisation it speaks for.
+    Column("organisation_id", String(36), nullable=True),
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
@@ -43,59 +46,105 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(engine: Engine, name: str, role: Role) -> str:
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id and name, its role, and for an organisation, which one."""
+
+    token_id: int
+    name: str
+    role: Role
+    organisation_id: str | None = None
+
+
+def create_token(engine: Engine, name: str, role: Role, organisation_id: str | None = None) -> str:
     token = f"svk_{secrets.token_urlsafe(32)}"
     with engine.begin() as connection:
         connection.execute(
             insert(api_tokens).values(
-                name=name, role=role.value, token_sha256=digest(token), created_at=datetime.now(UTC)
+                name=name,
+                role=role.value,
+                organisation_id=organisation_id,
+                token_sha256=digest(token),
+                created_at=datetime.now(UTC),
             )
         )
     return token
 
 
-def role_of(engine: Engine, token: str) -> Role | None:
+def principal_of(engine: Engine, token: str) -> Principal | None:
     with engine.connect() as connection:
         row = connection.execute(
-            select(api_tokens.c.role).where(
-                api_tokens.c.token_sha256 == digest(token), api_tokens.c.revoked_at.is_(None)
-            )
+            select(api_tokens).where(api_tokens.c.token_sha256 == digest(token), api_tokens.c.revoked_at.is_(None))
         ).first()
-    return Role(row.role) if row else None
+    if row is None:
+        return None
+    return Principal(token_id=row.id, name=row.name, role=Role(row.role), organisation_id=row.organisation_id)
+
+
+def role_of(engine: Engine, token: str) -> Role | None:
+    principal = principal_of(engine, token)
+    return principal.role if principal else None
+
+
+class Unauthenticated(Exception):
+    """A token was sent but is unknown or revoked."""
+
+
+def authenticate() -> Principal | None:
+    """The caller of this request: None without a token; Unauthenticated for a bad one."""
+    if "principal" in g:
+        return g.principal  # type: ignore[no-any-return]
+    header = request.headers.get("Authorization", "")
+    if not header:
+        g.principal = None
+        return None
+    scheme, _, token = header.partition(" ")
+    principal = (
+        principal_of(current_app.extensions["samverkan_db"], token.strip())
+        if scheme.lower() == "bearer" and token.strip()
+        else None
+    )
+    if principal is None:
+        raise Unauthenticated()
+    g.principal = principal
+    return principal
+
+
+def unauthorized() -> Any:
+    return problem(
+        401,
+        "Unauthorized",
+        "UNAUTHORIZED",
+        "Send a valid token: Authorization: Bearer <token>.",
+        headers={"WWW-Authenticate": 'Bearer realm="samverkan"'},
+    )
 
 
 View = TypeVar("View", bound=Callable[..., Any])
 
 
 def requires(*roles: Role) -> Callable[[View], View]:
-    """Refuse the request with 401 without a valid token and 403 with the wrong role."""
+    """Refuse the request with 401 without a valid token and 403 with the wrong role.
+
+    The view finds the caller in ``g.principal`` (see :func:`authenticate`).
+    """
 
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            role = (
-                role_of(current_app.extensions["samverkan_db"], token.strip())
-                if scheme.lower() == "bearer" and token.strip()
-                else None
-            )
-            if role is None:
-                return problem(
-                    401,
-                    "Unauthorized",
-                    "UNAUTHORIZED",
-                    "Send a valid token: Authorization: Bearer <token>.",
-                    headers={"WWW-Authenticate": 'Bearer realm="samverkan"'},
-                )
-            if role not in roles:
+            try:
+                principal = authenticate()
+            except Unauthenticated:
+                return unauthorized()
+            if principal is None:
+                return unauthorized()
+            if principal.role not in roles:
                 return problem(
                     403,
                     "Forbidden",
                     "FORBIDDEN",
                     f"This needs the role {' or '.join(r.value for r in roles)}.",
                 )
-            g.role = role
             return view(*args, **kwargs)
 
         guarded.__dict__.setdefault("_apidoc", {}).setdefault("manual_doc", {}).setdefault(

@@ -40,10 +40,11 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", required=True, help="Who or what the token is for.")
-def create(role: str, name: str) -> None:
+@click.option("--organisation-id", default=None, help="For role organisation: the organisation it speaks for.")
+def create(role: str, name: str, organisation_id: str | None) -> None:
     """Create a token and print it. It is shown only this once; only its hash is kept."""
     app = _app()
-    click.echo(create_token(app.extensions["samverkan_db"], name, Role(role)))
+    click.echo(create_token(app.extensions["samverkan_db"], name, Role(role), organisation_id))
 
 
 @main.command()
@@ -54,14 +55,14 @@ def demo(tokens_file: Path) -> None:
     from .auth import role_of
 
     app = _app()
-    created = demo_data.load(app.extensions["rpc"])
+    created, organisation_id = demo_data.load(app.extensions["rpc"])
     click.echo("Demo data created: " + ", ".join(f"{count} {kind}" for kind, count in created.items()))
     engine = app.extensions["samverkan_db"]
     known = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
     demo_tokens = {
         role.value: known[role.value]
         if role.value in known and role_of(engine, known[role.value]) == role
-        else create_token(engine, f"demo {role.value}", role)
+        else create_token(engine, f"demo {role.value}", role, organisation_id if role is Role.ORGANISATION else None)
         for role in Role
     }
     tokens_file.parent.mkdir(parents=True, exist_ok=True)

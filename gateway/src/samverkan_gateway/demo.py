@@ -137,29 +137,34 @@ def meetings(today: date) -> list[dict[str, Any]]:
     ]
 
 
-def load(rpc: RpcPool, today: date | None = None) -> dict[str, int]:
-    """Create what is missing; count what was created."""
+def load(rpc: RpcPool, today: date | None = None) -> tuple[dict[str, int], str | None]:
+    """Create what is missing; count what was created, and name the organisation the demo token speaks for."""
     created = {"forums": 0, "organisations": 0, "meetings": 0, "subscriptions": 0}
+    demo_organisation_id = None
     new_forums = set()
     for forum in FORUMS:
-        if _create(rpc, "events", "create_forum", forum):
+        if _create(rpc, "events", "create_forum", forum) is not None:
             created["forums"] += 1
             new_forums.add(forum["slug"])
     for organisation in ORGANISATIONS:
-        created["organisations"] += _create(rpc, "registry", "register_organisation", organisation)
+        registered = _create(rpc, "registry", "register_organisation", organisation)
+        if registered:
+            created["organisations"] += 1
+            demo_organisation_id = demo_organisation_id or registered["id"]
     for subscription in SUBSCRIPTIONS:
-        created["subscriptions"] += _create(rpc, "notifier", "subscribe", subscription)
+        created["subscriptions"] += bool(_create(rpc, "notifier", "subscribe", subscription))
     for meeting in meetings(today or date.today()):
         # Meetings are scheduled once, with their forum, so a second load adds none.
         if meeting["forum_slug"] in new_forums:
             rpc.call("events", "schedule_meeting", meeting)
             created["meetings"] += 1
-    return created
+    return created, demo_organisation_id
 
 
-def _create(rpc: RpcPool, service: str, method: str, payload: dict[str, Any]) -> bool:
+def _create(rpc: RpcPool, service: str, method: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The created thing, or None where it existed already."""
     try:
-        rpc.call(service, method, payload)
+        created: dict[str, Any] = rpc.call(service, method, payload)
     except Conflict:
-        return False
-    return True
+        return None
+    return created
