@@ -2,13 +2,16 @@
 SHELL := /bin/bash
 PORT ?= 8000
 
-.PHONY: up test lint format openapi clean
+.PHONY: up test bench lint format openapi clean
 
 up:            ## the whole system with demo data on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
 	@PORT=$(PORT) bash scripts/up.sh
 
 test:          ## lint, then every test: unit, service, integration and end-to-end
 	@bash scripts/test.sh
+
+bench:         ## measure each scenario beside its baseline; rewrites docs/benchmarks.md
+	@bash scripts/bench.sh
 
 lint:          ## ruff and mypy, as CI runs them
 	@bash scripts/setup.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
