@@ -9,7 +9,7 @@ from flask import Flask, Response, json
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound, SamverkanError
+from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound, SamverkanError, Unavailable
 
 from .rpc import BrokerUnavailable, RemoteFailure, RpcTimeout
 
@@ -23,6 +23,7 @@ ERROR_STATUS: dict[type[Exception], tuple[int, str, str]] = {
     Conflict: (409, "Conflict", "CONFLICT"),
     Invalid: (422, "Invalid input", "INVALID"),
     Forbidden: (403, "Forbidden", "FORBIDDEN"),
+    Unavailable: (503, "The service is unavailable; try again shortly", "SERVICE_UNAVAILABLE"),
     RpcTimeout: (504, "The service did not answer in time", "SERVICE_TIMEOUT"),
     BrokerUnavailable: (503, "The service is unavailable; try again shortly", "SERVICE_UNAVAILABLE"),
     RemoteFailure: (502, "The service failed", "SERVICE_FAILED"),
@@ -65,11 +66,13 @@ def problem(
 
 def from_error(error: Exception) -> Response:
     status, title, code = ERROR_STATUS[type(error)]
+    # Tell clients and proxies when a retry is worth it.
+    headers = {"Retry-After": "5"} if status == 503 else None
     if isinstance(error, SamverkanError):
-        return problem(status, title, error.code, error.detail, error.errors)
+        return problem(status, title, error.code, error.detail, error.errors, headers)
     log.warning("%s: %s", code, error)
     # The cause stays in our log; the client gets a plain sentence.
-    return problem(status, title, code)
+    return problem(status, title, code, headers=headers)
 
 
 WEBARGS_LOCATIONS = {"json", "query", "view_args", "headers", "form", "files", "cookies"}
