@@ -54,4 +54,12 @@ class Forbidden(SamverkanError):
     default_code = "FORBIDDEN"
 
 
-REMOTE_ERRORS: dict[str, type[SamverkanError]] = {cls.__name__: cls for cls in (NotFound, Conflict, Invalid, Forbidden)}
+class Unavailable(SamverkanError):
+    """Something the service needs (its database) is away for now; trying again later may work."""
+
+    default_code = "UNAVAILABLE"
+
+
+REMOTE_ERRORS: dict[str, type[SamverkanError]] = {
+    cls.__name__: cls for cls in (NotFound, Conflict, Invalid, Forbidden, Unavailable)
+}
