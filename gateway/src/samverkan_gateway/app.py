@@ -9,7 +9,7 @@ from flask_smorest import Api
 
 from samverkan_common.db import make_engine
 
-from . import health, problems
+from . import health, problems, security
 from .config import from_environment
 from .docs import blp as docs_blp
 from .resources.advisor.routes import blp as advisor_blp
@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(docs_blp)
     # After Api(app), so that our handlers replace flask-smorest's JSON errors.
     problems.init_app(app)
+    security.init_app(app)
     return app
 
 
