@@ -1,9 +1,11 @@
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 import samverkan_common.errors as shared_errors
+from samverkan_common.db import make_engine
 from samverkan_gateway import rpc
 from samverkan_gateway.problems import ERROR_STATUS
 
@@ -18,7 +20,7 @@ MEETING = {
 
 def test_every_error_in_the_table_exists_where_it_is_raised():
     for error_class in ERROR_STATUS:
-        module = shared_errors if error_class.__module__ == shared_errors.__name__ else rpc
+        module = sys.modules[error_class.__module__]
         assert getattr(module, error_class.__name__) is error_class
     assert set(shared_errors.REMOTE_ERRORS.values()) <= set(ERROR_STATUS)
 
@@ -138,3 +140,13 @@ def test_liveness_needs_no_broker_but_readiness_does(client):
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert {report["ready"] for report in ready.get_json()["services"].values()} == {False}
+
+
+def test_gateway_database_away_is_503(app, client, token):
+    headers = token("planner")
+    app.extensions["samverkan_db"] = make_engine("sqlite:////nonexistent/folder/gateway.db")
+
+    response = client.post("/api/v1/meetings", json=MEETING, headers=headers)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"

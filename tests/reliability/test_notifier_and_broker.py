@@ -12,7 +12,7 @@ import pytest
 from tests.support.http import feed_titles
 from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.reliability
 
 FOLLOWERS = ("anna@example.org", "bo@example.org")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, json
 from marshmallow import Schema, fields
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound, SamverkanError, Unavailable
@@ -27,6 +28,8 @@ ERROR_STATUS: dict[type[Exception], tuple[int, str, str]] = {
     RpcTimeout: (504, "The service did not answer in time", "SERVICE_TIMEOUT"),
     BrokerUnavailable: (503, "The service is unavailable; try again shortly", "SERVICE_UNAVAILABLE"),
     RemoteFailure: (502, "The service failed", "SERVICE_FAILED"),
+    # The gateway's own database (API tokens) away for a moment.
+    OperationalError: (503, "The service is unavailable; try again shortly", "SERVICE_UNAVAILABLE"),
 }
 
 
@@ -65,7 +68,7 @@ def problem(
 
 
 def from_error(error: Exception) -> Response:
-    status, title, code = ERROR_STATUS[type(error)]
+    status, title, code = next(ERROR_STATUS[cls] for cls in type(error).__mro__ if cls in ERROR_STATUS)
     # Tell clients and proxies when a retry is worth it.
     headers = {"Retry-After": "5"} if status == 503 else None
     if isinstance(error, SamverkanError):
