@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PORT ?= 8000
 
-.PHONY: up test bench lint format openapi clean
+.PHONY: up test bench k8s-check lint format openapi translations clean
 
 up:            ## the whole system with demo data on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
 	@PORT=$(PORT) bash scripts/up.sh
@@ -13,6 +13,9 @@ test:          ## lint, then every test: unit, service, integration and end-to-e
 bench:         ## measure each scenario beside its baseline; rewrites docs/benchmarks.md
 	@bash scripts/bench.sh
 
+k8s-check:     ## render, validate and lint the Kubernetes manifests (deploy/k8s), offline
+	@bash scripts/k8s-check.sh
+
 lint:          ## ruff and mypy, as CI runs them
 	@bash scripts/setup.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
@@ -21,6 +24,11 @@ format:        ## let ruff format the code
 
 openapi:       ## regenerate the committed OpenAPI document from the schemas
 	@bash scripts/setup.sh && .venv/bin/samverkan-gateway openapi > gateway/src/samverkan_gateway/openapi.json
+
+translations:  ## collect the pages' texts and update the Swedish catalogue (then translate what is new)
+	@cd gateway && ../.venv/bin/pybabel -q extract -F babel.cfg -o /tmp/samverkan-messages.pot . \
+	  && ../.venv/bin/pybabel update -i /tmp/samverkan-messages.pot -d src/samverkan_gateway/translations -l sv \
+	  && ../.venv/bin/pybabel compile -d src/samverkan_gateway/translations
 
 clean:         ## remove local databases and the virtualenv
 	rm -rf var .venv

@@ -1,4 +1,4 @@
-"""Invented data at the scale VGR has: organisations in the 49 municipalities, meetings, subscribers."""
+"""Invented meetings for the benchmarks (organisations come from samverkan_registry.sample)."""
 
 from __future__ import annotations
 
@@ -7,35 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from samverkan_registry.domain.municipalities import MUNICIPALITIES
-
-KINDS = ("ideell_forening", "stiftelse", "trossamfund", "natverk", "other")
 WORDS = ("Idrott", "Kultur", "Pensionärer", "Unga", "Friluftsliv", "Hälsa", "Musik", "Grannar", "Natur", "Teater")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def organisation_number(serial: int) -> str:
-    """A Luhn-valid organisationsnummer of a non-profit (80…, third digit 2), unique per serial."""
-    digits = f"802{serial:06d}"
-    total = 0
-    for position, digit in enumerate(digits):
-        value = int(digit) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    check = (10 - total % 10) % 10
-    number = digits + str(check)
-    return f"{number[:6]}-{number[6:]}"
-
-
-def organisations(count: int) -> Iterator[dict[str, Any]]:
-    codes = [municipality.code for municipality in MUNICIPALITIES]
-    for serial in range(count):
-        code = codes[serial % len(codes)]
-        yield {
-            "name": f"{WORDS[serial % len(WORDS)]}föreningen nr {serial}",
-            "kind": KINDS[serial % len(KINDS)],
-            "organisation_number": organisation_number(serial),
-            "municipality_code": code,
-        }
 
 
 def meetings(forum_slug: str, count: int, first: date) -> Iterator[dict[str, Any]]:
@@ -50,4 +23,6 @@ def meetings(forum_slug: str, count: int, first: date) -> Iterator[dict[str, Any
             "ends_at": (start + timedelta(hours=1, minutes=30)).isoformat(),
             "level": ("information", "consultation", "dialogue", "partnership")[number % 4],
             "location": "Regionens hus, Vänersborg",
+            # One meeting in ten recurs, as the benchmark issue asks: weekly, ten times.
+            **({"rrule": "FREQ=WEEKLY;COUNT=10"} if number % 10 == 0 else {}),
         }

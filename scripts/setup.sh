@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 PACKAGES=(libs/common services/registry services/events services/levels-advisor services/notifier gateway)
-TOOLS=(pytest pytest-timeout ruff mypy types-PyYAML honcho)
+TOOLS=(pytest pytest-timeout ruff mypy types-PyYAML honcho playwright recurring-ical-events aiosmtpd vobject)
 
 command -v python3 >/dev/null || apt_install python3 python3-venv
 if [ ! -x "$VENV/bin/python" ]; then
@@ -22,3 +22,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -c constraints.txt "${editable[@]}" "${TOOLS[@]}"
   echo "$wanted" > "$stamp"
 fi
+
+# The pages' Swedish texts: the .po catalogue is kept in git, the compiled .mo is built here.
+"$VENV/bin/pybabel" -q compile -d gateway/src/samverkan_gateway/translations

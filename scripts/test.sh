@@ -15,5 +15,13 @@ say "ruff"
 say "mypy (strict for the gateway and the services' domain)"
 "$VENV/bin/mypy"
 
-say "pytest"
-exec "$VENV/bin/pytest" "$@"
+say "Kubernetes manifests (make k8s-check)"
+bash scripts/k8s-check.sh
+
+bash scripts/ensure-js-tools.sh
+
+say "pytest: unit, service, integration, end-to-end, reliability"
+"$VENV/bin/pytest" "$@"
+
+say "pytest: pages in Chromium"
+SAMVERKAN_EVENTLET=0 "$VENV/bin/pytest" tests/browser --suppress-nameko-eventlet-notification "$@"

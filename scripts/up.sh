@@ -6,6 +6,7 @@ cd "$ROOT"
 
 PORT=${PORT:-8000}
 export GATEWAY_BIND="127.0.0.1:$PORT"
+export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:$PORT}"
 export PATH="$VENV/bin:$PATH"
 
 bash scripts/setup.sh
@@ -51,6 +52,8 @@ cat <<MSG
 
   Demo tokens (also in var/demo-tokens.json), send as  Authorization: Bearer <token>
 $(python3 -c 'import json; [print(f"    {k:<13}{v}") for k, v in json.load(open("var/demo-tokens.json")).items()]')
+
+  E-mail the notifier sends lands in var/mail/ (a local mail catcher).
 
   Press Ctrl-C to stop.
 MSG

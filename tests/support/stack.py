@@ -89,12 +89,14 @@ class Stack:
     port: int
     log_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    overrides: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, log_dir: Path) -> Stack:
+    def start(cls, log_dir: Path, **overrides: str) -> Stack:
+        """The whole system; ``overrides`` are environment settings for every process (e.g. SMTP_PORT)."""
         vhost = Vhost()
         databases = Databases({**{n: p for n, (p, _) in SERVICES.items()}, "gateway": "samverkan_gateway"})
-        stack = cls(vhost, databases, free_port(), log_dir)
+        stack = cls(vhost, databases, free_port(), log_dir, overrides=overrides)
         for name in SERVICES:
             stack.start_service(name)
         stack.start_gateway()
@@ -115,6 +117,7 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
         env.update({DATABASE_ENV[name]: self.databases.urls[name] for name in SERVICES})
+        env.update(self.overrides)
         return env
 
     def start_service(self, name: str) -> None:

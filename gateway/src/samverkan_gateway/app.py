@@ -9,14 +9,20 @@ from flask_smorest import Api
 
 from samverkan_common.db import make_engine
 
-from . import health, problems, security
+from . import health, i18n, problems, security
 from .config import from_environment
 from .docs import blp as docs_blp
+from .pages.calendar import blp as pages_blp
 from .resources.advisor.routes import blp as advisor_blp
 from .resources.events.routes import blp as events_blp
 from .resources.events.routes import feeds
+from .resources.jobs.routes import blp as jobs_blp
+from .resources.municipalities.routes import blp as municipalities_blp
 from .resources.notifications.routes import blp as notifications_blp
+from .resources.notifications.routes import unsubscribe_blp
 from .resources.organisations.routes import blp as organisations_blp
+from .resources.organisations.routes import persons as persons_blp
+from .resources.reports.routes import blp as reports_blp
 from .rpc import RpcPool
 
 
@@ -37,10 +43,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = SamverkanApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     app.extensions["samverkan_api"] = api
-    for blueprint in (organisations_blp, events_blp, advisor_blp, notifications_blp, feeds):
+    for blueprint in (
+        organisations_blp,
+        persons_blp,
+        municipalities_blp,
+        jobs_blp,
+        events_blp,
+        advisor_blp,
+        reports_blp,
+        notifications_blp,
+        unsubscribe_blp,
+        feeds,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs_blp)
+    app.register_blueprint(pages_blp)
+    i18n.init_app(app)
     # After Api(app), so that our handlers replace flask-smorest's JSON errors.
     problems.init_app(app)
     security.init_app(app)

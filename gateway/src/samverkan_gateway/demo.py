@@ -16,19 +16,22 @@ from .rpc import RpcPool
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-FORUMS = [
+FORUMS: list[dict[str, Any]] = [
     {
         "slug": "ros-gruppen",
         "name": "RÖS-gruppen",
         "owner_committee": "BMR",
         "description": "Styrgruppen för överenskommelsen: fem politiker från BMR och fem företrädare "
         "för undertecknande organisationer. Möts 4–12 gånger per år.",
+        "min_per_year": 4,
+        "max_per_year": 12,
     },
     {
         "slug": "stormote",
         "name": "Stormöte",
         "owner_committee": "RÖS-gruppen",
         "description": "Ett stort möte varje termin där undertecknarna möter RÖS-gruppen.",
+        "min_per_term": 1,
     },
     {
         "slug": "bmr-samrad",
@@ -124,6 +127,8 @@ def meetings(today: date) -> list[dict[str, Any]]:
             "level": "consultation",
             "step": "drafting",
             "location": "Vänersborg",
+            "capacity": 150,
+            "registration_deadline": _at(first + timedelta(days=23), 23, 59),
         },
         {
             "forum_slug": "ser",
@@ -133,8 +138,110 @@ def meetings(today: date) -> list[dict[str, Any]]:
             "level": "partnership",
             "step": "implementation",
             "location": "Skövde",
+            "capacity": 25,
+        },
+        {
+            "forum_slug": "drn-skaraborg",
+            "title": "DRN Skaraborg: dialogträff",
+            "starts_at": _at(first, 18),
+            "ends_at": _at(first, 19, 30),
+            "level": "dialogue",
+            "step": "agenda_setting",
+            "location": "Stadshuset, Skövde",
+            "online_url": "https://meet.example.org/drn-skaraborg",
+            "capacity": 40,
+            # Every other week, eight times: across a daylight-saving change whenever the demo is loaded.
+            "rrule": "FREQ=WEEKLY;INTERVAL=2;COUNT=8",
         },
     ]
+
+
+DEMO_ANSWERS = {"decision_open": "yes", "meeting_resources": "yes", "legal_duty": "no"}
+
+
+def plans(today: date) -> list[dict[str, Any]]:
+    """Dialogue plans of a few committees: the questionnaire's answers, then the plan made from them."""
+    return [
+        {
+            "answers": {
+                **DEMO_ANSWERS,
+                "step": "drafting",
+                "negotiable": "what",
+                "mandate": "some",
+                "contested": "some",
+                "affected": "groups",
+                "knowledge": "partly",
+                "shared_work": "no",
+                "time_to_decision": "two_to_six_months",
+                "compensation": "no",
+                "facilitation": "yes",
+            },
+            "plan": {
+                "committee": "BMR",
+                "issue": "Handlingsplan för mänskliga rättigheter",
+                "starts_on": today.isoformat(),
+                "forum_slugs": ["bmr-samrad"],
+            },
+            "invite": ["Nätverket Unga röster i Skaraborg", "Pensionärsföreningen Exempel"],
+        },
+        {
+            "answers": {
+                **DEMO_ANSWERS,
+                "step": "implementation",
+                "negotiable": "how",
+                "mandate": "some",
+                "affected": "groups",
+                "knowledge": "yes",
+                "shared_work": "yes",
+                "time_to_decision": "over_six_months",
+                "compensation": "yes",
+                "facilitation": "yes",
+            },
+            "plan": {
+                "committee": "KUN",
+                "issue": "Idéburet offentligt partnerskap om kultur för unga",
+                "starts_on": today.isoformat(),
+                "areas": ["culture"],
+                "forum_slugs": ["ser"],
+            },
+            "invite": ["Stiftelsen Exempelgården"],
+        },
+        {
+            "answers": {
+                **DEMO_ANSWERS,
+                "step": "decision",
+                "negotiable": "how",
+                "mandate": "some",
+                "shared_work": "no",
+                "time_to_decision": "three_to_eight_weeks",
+                "legal_duty": "yes",
+            },
+            "plan": {
+                "committee": "RS",
+                "issue": "Nya öppettider i vårdcentralerna",
+                "starts_on": today.isoformat(),
+                "level": "dialogue",
+                "level_reason": "Pensionärsrådet har begärt ett samtal, inte bara ett skriftligt samråd.",
+                "areas": ["health_care"],
+                "forum_slugs": ["pensionarsradet"],
+            },
+            "invite": ["Pensionärsföreningen Exempel"],
+        },
+    ]
+
+
+def _load_plans(rpc: RpcPool, today: date) -> int:
+    for demo_plan in plans(today):
+        assessment = rpc.call("levels_advisor", "assess", {"answers": demo_plan["answers"]})
+        invited = [
+            item["id"]
+            for name in demo_plan["invite"]
+            for item in rpc.call("registry", "search_organisations", {"q": name})["items"]
+            if item["name"] == name
+        ]
+        plan = {**demo_plan["plan"], "assessment_id": assessment["id"], "created_by": "Demo, sekretariatet"}
+        rpc.call("levels_advisor", "create_plan", {**plan, "invited_organisation_ids": invited})
+    return len(plans(today))
 
 
 def load(rpc: RpcPool, today: date | None = None) -> tuple[dict[str, int], str | None]:
@@ -158,6 +265,8 @@ def load(rpc: RpcPool, today: date | None = None) -> tuple[dict[str, int], str |
         if meeting["forum_slug"] in new_forums:
             rpc.call("events", "schedule_meeting", meeting)
             created["meetings"] += 1
+    # Plans have no natural key: made once, with the forums, so a second load adds none.
+    created["plans"] = _load_plans(rpc, today or date.today()) if new_forums else 0
     return created, demo_organisation_id
 
 

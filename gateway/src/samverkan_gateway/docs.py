@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 
 blp = Blueprint("docs", __name__, template_folder="templates")
 
@@ -13,8 +13,3 @@ blp = Blueprint("docs", __name__, template_folder="templates")
 def api_docs() -> Any:
     spec = current_app.extensions["samverkan_api"].spec.to_dict()
     return render_template("api_docs.html", spec=spec)
-
-
-@blp.get("/")
-def index() -> Any:
-    return render_template("index.html", host=request.host)

@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from nameko.testing.services import worker_factory
@@ -12,7 +13,9 @@ from samverkan_notifier.entrypoints.service import NotifierService
 
 @pytest.fixture
 def notifier():
-    service = worker_factory(NotifierService, uow=in_memory_uow(NotifierUnitOfWork))
+    service = worker_factory(
+        NotifierService, uow=in_memory_uow(NotifierUnitOfWork), clock=lambda: datetime(2027, 1, 5, 9, tzinfo=UTC)
+    )
     service.subscribe({"forum_slug": "ros-gruppen", "address": "anna@example.org"})
     service.subscribe({"forum_slug": "ros-gruppen", "address": "bo@example.org", "language": "en"})
     service.subscribe({"forum_slug": "ser", "address": "cecilia@example.org"})

@@ -51,6 +51,10 @@ def test_organisation_registered_event_carries_what_subscribers_need(service):
         "kind": "ideell_forening",
         "municipality_code": "1480",
         "organisation_number": "802002-4280",
+        "areas": [],
+        "tags": [],
+        "status": "active",
+        "version": 1,
     }
 
 
@@ -198,3 +202,18 @@ def test_invalid_organisation_number_keeps_its_own_code_over_rpc(service):
 
 def test_health_reports_the_database(service):
     assert service.health() == {"name": "registry", "version": "0.1.0", "database_reachable": True}
+
+
+def test_a_write_undone_before_commit_leaves_nothing_even_on_sqlite(service):
+    # sqlite3 opens no transaction before a read; a savepoint must not commit on its own.
+    uow = service.uow
+    assert uow.organisations.by_organisation_number("802002-4280") is None
+    uow.organisations.add(
+        Organisation(
+            name="Ångrad", kind=OrganisationKind.OTHER, municipality_code="1480", organisation_number="8020024280"
+        )
+    )
+
+    uow.rollback()
+
+    assert uow.organisations.count() == 0

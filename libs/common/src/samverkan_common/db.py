@@ -106,6 +106,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        # Python's sqlite3 begins a transaction just before the first write, so reads before it
+        # see the newest data and a unique-key race ends in a Conflict, not a stale snapshot.
+        # (A SAVEPOINT before any write would begin its own transaction: see the registry's
+        # savepoint helper for the one place that needs one.)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -133,17 +137,23 @@ class UnitOfWork:
 
     def emit(self, type_: str, data: dict[str, Any], version: int = 1) -> Envelope:
         """Record a domain event to be published once this transaction commits."""
-        event_envelope = envelope(type_, data, version)
-        self.session.execute(
-            insert(self._table("outbox")).values(
-                event_id=event_envelope["event_id"],
-                type=type_,
-                envelope=json.dumps(event_envelope),
-                created_at=utcnow(),
-            )
-        )
-        self.emitted.append(event_envelope)
+        [event_envelope] = self.emit_many(type_, [data], version)
         return event_envelope
+
+    def emit_many(self, type_: str, many: list[dict[str, Any]], version: int = 1) -> list[Envelope]:
+        """:meth:`emit` for many events of one type, in one statement (an import emits thousands)."""
+        envelopes = [envelope(type_, data, version) for data in many]
+        if envelopes:
+            now = utcnow()
+            self.session.execute(
+                insert(self._table("outbox")),
+                [
+                    {"event_id": e["event_id"], "type": type_, "envelope": json.dumps(e), "created_at": now}
+                    for e in envelopes
+                ],
+            )
+            self.emitted.extend(envelopes)
+        return envelopes
 
     def first_delivery(self, incoming: dict[str, Any]) -> bool:
         """Remember ``incoming``'s event id in this transaction; False if already seen."""

@@ -58,8 +58,12 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
-def run_env(target_metadata: MetaData) -> None:
-    """The body of every service's ``migrations/env.py``."""
+def run_env(target_metadata: MetaData, include_name: Any = None) -> None:
+    """The body of every service's ``migrations/env.py``.
+
+    ``include_name`` is alembic's filter of what autogenerate compares (e.g. to leave
+    out tables a database makes for itself, such as SQLite's full-text index).
+    """
     url = context.config.get_main_option("sqlalchemy.url")
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -68,6 +72,7 @@ def run_env(target_metadata: MetaData) -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             render_item=_render_item,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,7 +1,8 @@
-"""The HTTP contract for forums, meetings and feeds."""
+"""The HTTP contract for forums, meetings, registrations and feeds."""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
@@ -10,8 +11,19 @@ from samverkan_common.participation import DecisionStep, Level
 
 LEVELS = [level.value for level in Level]
 STEPS = [step.value for step in DecisionStep]
+STATUSES = ["planned", "confirmed", "cancelled"]
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+LOCAL_TIME = "ISO 8601; without an offset it is Stockholm time."
+
+
+def _local_time(**kwargs: Any) -> fields.AwareDateTime:
+    return fields.AwareDateTime(default_timezone=STOCKHOLM, metadata={"description": LOCAL_TIME}, **kwargs)
+
+
+class FeedLinksSchema(Schema):
+    url = fields.String(metadata={"description": "https link to the iCalendar feed"})
+    webcal_url = fields.String(metadata={"description": "the same feed as webcal://, which opens a calendar app"})
 
 
 class ForumInSchema(Schema):
@@ -23,36 +35,158 @@ class ForumInSchema(Schema):
         required=True, validate=validate.Length(min=1, max=200), metadata={"example": "BMR"}
     )
     description = fields.String(validate=validate.Length(max=5000))
+    min_per_year = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=0, max=366),
+        metadata={"description": "schedule rule", "example": 4},
+    )
+    max_per_year = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=366), metadata={"example": 12})
+    min_per_term = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=0, max=183),
+        metadata={"description": "meetings needed each term (spring: January–June, autumn: July–December)"},
+    )
 
 
 class ForumSchema(ForumInSchema):
     id = fields.String(dump_only=True)
+    feed = fields.Nested(FeedLinksSchema, dump_only=True)
+
+
+class ScheduleWarningQuerySchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    forum_slug = fields.String(validate=validate.Length(max=80))
+
+
+class ScheduleWarningSchema(Schema):
+    forum_slug = fields.String()
+    code = fields.String(metadata={"example": "TOO_FEW_MEETINGS"})
+    year = fields.Integer()
+    term = fields.String(allow_none=True, metadata={"description": "spring or autumn, for a per-term rule"})
+    count = fields.Integer(metadata={"description": "meetings held (cancelled ones not counted)"})
+    message_sv = fields.String()
+    message_en = fields.String()
 
 
 class _MeetingFields(Schema):
-    forum_slug = fields.String(required=True, validate=[validate.Length(min=2, max=80), SLUG])
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=5000))
-    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    level = fields.String(validate=validate.OneOf(LEVELS))
     step = fields.String(allow_none=True, validate=validate.OneOf(STEPS))
     location = fields.String(validate=validate.Length(max=300))
     online_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
+    capacity = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "places; none: no registration"},
+    )
+    organiser = fields.String(validate=validate.Length(max=200))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    rrule = fields.String(
+        validate=validate.Length(max=500),
+        metadata={"description": "RFC 5545 recurrence rule with COUNT or UNTIL", "example": "FREQ=WEEKLY;COUNT=10"},
+    )
 
 
 class MeetingInSchema(_MeetingFields):
-    starts_at = fields.AwareDateTime(
-        required=True,
-        default_timezone=STOCKHOLM,
-        metadata={"description": "ISO 8601; without an offset it is Stockholm time."},
+    forum_slug = fields.String(required=True, validate=[validate.Length(min=2, max=80), SLUG])
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    starts_at = _local_time(required=True)
+    ends_at = _local_time(required=True)
+    registration_deadline = _local_time(allow_none=True)
+
+
+class MeetingChangeSchema(_MeetingFields):
+    version = fields.Integer(
+        required=True, metadata={"description": "the version you read; someone else's change meanwhile gives 409"}
     )
-    ends_at = fields.AwareDateTime(required=True, default_timezone=STOCKHOLM)
+    starts_at = _local_time()
+    ends_at = _local_time()
+    registration_deadline = _local_time(allow_none=True)
+
+
+class MeetingCancelSchema(Schema):
+    version = fields.Integer(allow_none=True)
+
+
+class OccurrenceChangeSchema(Schema):
+    occurrence_start = _local_time(required=True)
+    starts_at = _local_time(allow_none=True)
+    ends_at = _local_time(allow_none=True)
+    location = fields.String(allow_none=True, validate=validate.Length(max=300))
+    cancelled = fields.Boolean()
+    version = fields.Integer(allow_none=True)
 
 
 class MeetingSchema(_MeetingFields):
     id = fields.String(dump_only=True)
+    forum_slug = fields.String()
     # The service sends times already written in the meeting's own zone, with the offset.
     starts_at = fields.String(metadata={"format": "date-time", "example": "2027-03-10T13:00:00+01:00"})
     ends_at = fields.String(metadata={"format": "date-time"})
+    registration_deadline = fields.String(allow_none=True, metadata={"format": "date-time"})
     timezone = fields.String(dump_only=True, metadata={"example": "Europe/Stockholm"})
-    status = fields.String(dump_only=True)
     sequence = fields.Integer(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    changes = fields.List(fields.String(), dump_only=True)
+
+
+class BetweenQuerySchema(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class OccurrenceSchema(Schema):
+    meeting_id = fields.String()
+    forum_slug = fields.String()
+    title = fields.String()
+    starts_at = fields.String(metadata={"format": "date-time"})
+    level = fields.String()
+    step = fields.String(allow_none=True)
+    status = fields.String()
+    occurrence_start = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class RegistrationInSchema(Schema):
+    attendee_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    attendee_email = fields.Email(required=True, validate=validate.Length(max=320))
+    language = fields.String(validate=validate.OneOf(["sv", "en"]))
+    accessibility_needs = fields.String(
+        validate=validate.Length(max=2000), metadata={"description": "seen by the organiser only"}
+    )
+    dietary_needs = fields.String(
+        validate=validate.Length(max=2000), metadata={"description": "seen by the organiser only"}
+    )
+    organisation_id = fields.String(
+        allow_none=True,
+        metadata={"description": "planners and operators only; an organisation token speaks for itself"},
+    )
+
+
+class RegistrationSchema(Schema):
+    id = fields.String()
+    meeting_id = fields.String()
+    organisation_id = fields.String(allow_none=True)
+    attendee_name = fields.String()
+    attendee_email = fields.String()
+    language = fields.String()
+    status = fields.String(metadata={"description": "confirmed, waitlisted or cancelled"})
+    created_at = fields.String(metadata={"format": "date-time"})
+    accessibility_needs = fields.String(metadata={"description": "only in the organiser's view"})
+    dietary_needs = fields.String(metadata={"description": "only in the organiser's view"})
+    promoted_registration_id = fields.String(
+        allow_none=True, metadata={"description": "on cancelling: who got the freed place"}
+    )
+
+
+class PersonalFeedInSchema(Schema):
+    attendee_email = fields.Email(required=True, validate=validate.Length(max=320))
+
+
+class PersonalFeedSchema(FeedLinksSchema):
+    token = fields.String(metadata={"description": "secret; shown once; a new link revokes the old one"})
+
+
+class RevokedSchema(Schema):
+    revoked = fields.Integer()

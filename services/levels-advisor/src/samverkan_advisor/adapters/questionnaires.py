@@ -6,6 +6,9 @@ so the service never starts with a questionnaire it cannot apply.
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -18,14 +21,21 @@ from ..domain.model import (
     DecisionStep,
     Level,
     LevelInfo,
+    MethodCell,
+    MethodMatrix,
+    Note,
     Option,
+    Principle,
     Question,
     Questionnaire,
     Rule,
+    Scoring,
     Text,
 )
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
+ABBREVIATION = validate.Regexp(r"^[A-ZÅÄÖ]{2,}$", error="Write the abbreviation in capital letters.")
+CONFIDENCE_TEXTS = ("limit_decides", "clear_margin", "near_border", "unknowns")
 ID = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Use lower-case letters, digits and underscores.")
 CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]*$", error="Use upper-case letters, digits and underscores.")
 NOT_BLANK = validate.Regexp(r"\S", error="The text cannot be empty.")
@@ -55,6 +65,7 @@ class TextSchema(Schema):
 class OptionSchema(Schema):
     id = fields.String(required=True, validate=ID)
     label = _text(required=True)
+    unsure = fields.Boolean(load_default=False)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Option:
@@ -89,22 +100,92 @@ class LevelSchema(Schema):
         return LevelInfo(**data)
 
 
+WHEN = fields.Dict(
+    keys=fields.String(validate=ID),
+    values=fields.List(fields.String(), validate=validate.Length(min=1)),
+    required=True,
+    validate=validate.Length(min=1),
+)
+
+
 class RuleSchema(Schema):
     code = fields.String(required=True, validate=CODE)
-    when = fields.Dict(
-        keys=fields.String(validate=ID),
-        values=fields.List(fields.String(), validate=validate.Length(min=1)),
-        required=True,
-        validate=validate.Length(min=1),
-    )
-    at_most = fields.Enum(Level, by_value=True, required=True)
+    when = WHEN
+    at_most = fields.Enum(Level, by_value=True, load_default=None)
+    at_least = fields.Enum(Level, by_value=True, load_default=None)
+    weight = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=-20, max=20))
+    steps = fields.List(fields.Enum(DecisionStep, by_value=True), load_default=None, validate=validate.Length(min=1))
+    level_in = fields.List(fields.Enum(Level, by_value=True), load_default=None, validate=validate.Length(min=1))
     reason = _text(required=True)
     warning = _text(load_default=None)
+
+    @validates_schema
+    def does_something(self, data: dict[str, Any], **_: Any) -> None:
+        acts = data.get("weight") or data.get("at_most") or data.get("at_least")
+        if data.get("level_in") is not None:
+            if acts:
+                raise ValidationError("A rule with level_in only warns: it cannot change the level.", "level_in")
+            if data.get("warning") is None:
+                raise ValidationError("A rule with level_in needs a warning.", "warning")
+        elif data.get("steps") is not None and not (data.get("at_most") or data.get("at_least")):
+            raise ValidationError("Only a ceiling (at_most) or a minimum (at_least) can be limited to steps.", "steps")
+        at_most, at_least = data.get("at_most"), data.get("at_least")
+        if at_most is not None and at_least is not None and at_least.rank > at_most.rank:
+            raise ValidationError("The minimum is above the ceiling.", "at_least")
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Rule:
         when = {question: tuple(options) for question, options in data["when"].items()}
-        return Rule(**{**data, "when": when})
+        steps = tuple(data["steps"]) if data["steps"] is not None else None
+        level_in = tuple(data["level_in"]) if data["level_in"] is not None else None
+        return Rule(**{**data, "when": when, "steps": steps, "level_in": level_in})
+
+
+class ScoringSchema(Schema):
+    thresholds = fields.Dict(keys=fields.Enum(Level, by_value=True), values=fields.Integer(strict=True), required=True)
+    high_margin = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    medium_margin = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    unknowns_per_step = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    texts = fields.Dict(keys=fields.String(), values=_text(), required=True)
+
+    @validates_schema
+    def complete(self, data: dict[str, Any], **_: Any) -> None:
+        above_information = list(Level)[1:]
+        thresholds = data.get("thresholds", {})
+        if set(thresholds) != set(above_information):
+            raise ValidationError(
+                f"Give a threshold for each of {', '.join(above_information)}, and only those.", "thresholds"
+            )
+        values = [thresholds[level] for level in above_information]
+        if values != sorted(values) or len(set(values)) != len(values):
+            raise ValidationError("Each level needs a higher threshold than the level below it.", "thresholds")
+        missing = [key for key in CONFIDENCE_TEXTS if key not in data.get("texts", {})]
+        if missing:
+            raise ValidationError(f"Missing texts: {', '.join(missing)}.", "texts")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Scoring:
+        return Scoring(**data)
+
+
+class NoteSchema(Schema):
+    when = WHEN
+    text = _text(required=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Note:
+        return Note(when={q: tuple(o) for q, o in data["when"].items()}, text=data["text"])
+
+
+class PrincipleSchema(Schema):
+    id = fields.String(required=True, validate=ID)
+    name = _text(required=True)
+    check = _text(required=True)
+    notes = fields.List(fields.Nested(NoteSchema), load_default=list)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Principle:
+        return Principle(**{**data, "notes": tuple(data["notes"])})
 
 
 class QuestionnaireSchema(Schema):
@@ -116,6 +197,10 @@ class QuestionnaireSchema(Schema):
     rules = fields.List(fields.Nested(RuleSchema), required=True)
     summary = _text(required=True)
     passed_steps = _text(required=True)
+    scoring = fields.Nested(ScoringSchema, load_default=None)
+    principles = fields.List(fields.Nested(PrincipleSchema), load_default=list)
+    abbreviations = fields.Dict(keys=fields.String(validate=ABBREVIATION), values=_text(), load_default=dict)
+    floor_blocked = _text(load_default=None)
 
     @validates_schema
     def parts_fit_together(self, data: dict[str, Any], **_: Any) -> None:
@@ -133,15 +218,7 @@ class QuestionnaireSchema(Schema):
             )
         rule_errors: dict[int, dict[str, list[str]]] = {}
         for index, rule in enumerate(data.get("rules", [])):
-            for question_id, option_ids in rule.when.items():
-                question = questions.get(question_id)
-                if question is None:
-                    problem = f"There is no question {question_id!r}."
-                else:
-                    unknown = [o for o in option_ids if o not in question.option_ids]
-                    if not unknown:
-                        continue
-                    problem = f"Question {question_id!r} has no option {', '.join(map(repr, unknown))}."
+            for problem in _condition_problems(rule.when, questions):
                 rule_errors.setdefault(index, {}).setdefault("when", []).append(problem)
         codes = [rule.code for rule in data.get("rules", [])]
         for index, code in enumerate(codes):
@@ -149,6 +226,12 @@ class QuestionnaireSchema(Schema):
                 rule_errors.setdefault(index, {}).setdefault("code", []).append("Another rule has this code.")
         if rule_errors:
             errors["rules"] = rule_errors
+        principle_errors: dict[int, list[str]] = {}
+        for index, principle in enumerate(data.get("principles", [])):
+            for note in principle.notes:
+                principle_errors.setdefault(index, []).extend(_condition_problems(note.when, questions))
+        if any(principle_errors.values()):
+            errors["principles"] = {index: problems for index, problems in principle_errors.items() if problems}
         summary = data.get("summary")
         if summary and not (LEVEL_MARKER in summary.sv and LEVEL_MARKER in summary.en):
             errors["summary"] = [f"Both languages must contain {LEVEL_MARKER}, where the level is named."]
@@ -158,6 +241,19 @@ class QuestionnaireSchema(Schema):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Questionnaire:
         return Questionnaire(**{key: tuple(v) if isinstance(v, list) else v for key, v in data.items()})
+
+
+def _condition_problems(when: Any, questions: dict[str, Question]) -> list[str]:
+    problems = []
+    for question_id, option_ids in when.items():
+        question = questions.get(question_id)
+        if question is None:
+            problems.append(f"There is no question {question_id!r}.")
+            continue
+        unknown = [o for o in option_ids if o not in question.option_ids]
+        if unknown:
+            problems.append(f"Question {question_id!r} has no option {', '.join(map(repr, unknown))}.")
+    return problems
 
 
 def read_questionnaire(text: str, source: str = "questionnaire") -> Questionnaire:
@@ -170,7 +266,15 @@ def read_questionnaire(text: str, source: str = "questionnaire") -> Questionnair
         questionnaire: Questionnaire = QuestionnaireSchema().load(raw)
     except ValidationError as error:
         raise QuestionnaireError(f"{source} is not a valid questionnaire", error.messages) from None
-    return questionnaire
+    return replace(questionnaire, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def load_all_questionnaires() -> dict[int, Questionnaire]:
+    """Every packaged version, so that an old assessment can still show its questions."""
+    folder = resources.files("samverkan_advisor") / "questionnaires"
+    names = (re.fullmatch(r"v(\d+)\.yaml", entry.name) for entry in folder.iterdir())
+    versions = sorted(int(match.group(1)) for match in names if match)
+    return {version: load_questionnaire(version) for version in versions}
 
 
 def load_questionnaire(version: int = CURRENT_VERSION) -> Questionnaire:
@@ -181,3 +285,50 @@ def load_questionnaire(version: int = CURRENT_VERSION) -> Questionnaire:
     if questionnaire.version != version:
         raise QuestionnaireError(f"{name} says it is version {questionnaire.version}")
     return questionnaire
+
+
+class MethodSchema(Schema):
+    level = fields.Enum(Level, by_value=True, required=True)
+    step = fields.Enum(DecisionStep, by_value=True, required=True)
+    verified = fields.Boolean(required=True)
+    source = fields.String(required=True, validate=NOT_BLANK)
+    methods = fields.List(_text(), required=True, validate=validate.Length(min=1))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> MethodCell:
+        return MethodCell(**{**data, "methods": tuple(data["methods"])})
+
+
+class MethodMatrixSchema(Schema):
+    source = _text(required=True)
+    cells = fields.List(fields.Nested(MethodSchema), required=True)
+
+    @validates_schema
+    def every_cell_once(self, data: dict[str, Any], **_: Any) -> None:
+        seen = [(cell.level, cell.step) for cell in data.get("cells", [])]
+        expected = {(level, step) for level in Level for step in DecisionStep}
+        if len(seen) != len(set(seen)) or set(seen) != expected:
+            raise ValidationError("Give each level at each decision step exactly once (24 cells).", "cells")
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> MethodMatrix:
+        return MethodMatrix(cells={(cell.level, cell.step): cell for cell in data["cells"]}, source=data["source"])
+
+
+def read_methods(text: str, source: str = "methods") -> MethodMatrix:
+    """Parse and check the matrix of methods; :class:`QuestionnaireError` if unusable."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise QuestionnaireError(f"{source} is not valid YAML", str(error)) from None
+    try:
+        matrix: MethodMatrix = MethodMatrixSchema().load(raw)
+    except ValidationError as error:
+        raise QuestionnaireError(f"{source} is not a valid matrix of methods", error.messages) from None
+    return matrix
+
+
+def load_methods() -> MethodMatrix:
+    """The packaged matrix of methods (``questionnaires/methods.yaml``)."""
+    path = resources.files("samverkan_advisor") / "questionnaires" / "methods.yaml"
+    return read_methods(path.read_text(encoding="utf-8"), source="methods.yaml")

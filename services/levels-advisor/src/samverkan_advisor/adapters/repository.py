@@ -1,18 +1,20 @@
-"""SQLAlchemy repository and the advisor's unit of work."""
+"""SQLAlchemy repositories and the advisor's unit of work."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from samverkan_common.db import UnitOfWork
 from samverkan_common.participation import DecisionStep, Level
 
-from ..domain.model import Assessment, Message
-from .tables import assessments, metadata
+from ..domain.model import Assessment, CheckItem, Message, StepMethods, Text
+from ..domain.plans import Outcome, Plan
+from .tables import assessments, metadata, plans
 
 
 class AssessmentRepository:
@@ -30,6 +32,28 @@ class AssessmentRepository:
                     "levels_by_step": {step.value: level.value for step, level in assessment.levels_by_step.items()},
                     "reasons": [asdict(reason) for reason in assessment.reasons],
                     "warnings": [asdict(warning) for warning in assessment.warnings],
+                    "score": assessment.score,
+                    "confidence": assessment.confidence,
+                    "confidence_reasons": [asdict(reason) for reason in assessment.confidence_reasons],
+                    "methods": [
+                        {
+                            "step": item.step.value,
+                            "level": item.level.value,
+                            "methods": [asdict(text) for text in item.methods],
+                            "verified": item.verified,
+                        }
+                        for item in assessment.methods
+                    ],
+                    "checklist": [
+                        {
+                            "principle": item.principle,
+                            "name": asdict(item.name),
+                            "check": asdict(item.check),
+                            "notes": [asdict(note) for note in item.notes],
+                        }
+                        for item in assessment.checklist
+                    ],
+                    "rules_digest": assessment.rules_digest,
                 },
                 created_at=assessment.created_at,
             )
@@ -41,6 +65,7 @@ class AssessmentRepository:
 
 
 def _assessment(row: Any) -> Assessment:
+    # Assessments made before version 2 lack the later keys: they read back as they were shown.
     result = row["result"]
     return Assessment(
         id=row["id"],
@@ -50,7 +75,108 @@ def _assessment(row: Any) -> Assessment:
         levels_by_step={DecisionStep(step): Level(level) for step, level in result["levels_by_step"].items()},
         reasons=tuple(Message(**reason) for reason in result["reasons"]),
         warnings=tuple(Message(**warning) for warning in result["warnings"]),
+        score=result.get("score"),
+        confidence=result.get("confidence"),
+        confidence_reasons=tuple(Message(**reason) for reason in result.get("confidence_reasons", [])),
+        methods=tuple(
+            StepMethods(
+                step=DecisionStep(item["step"]),
+                level=Level(item["level"]),
+                methods=tuple(Text(**text) for text in item["methods"]),
+                verified=item["verified"],
+            )
+            for item in result.get("methods", [])
+        ),
+        checklist=tuple(
+            CheckItem(
+                principle=item["principle"],
+                name=Text(**item["name"]),
+                check=Text(**item["check"]),
+                notes=tuple(Text(**note) for note in item["notes"]),
+            )
+            for item in result.get("checklist", [])
+        ),
+        rules_digest=result.get("rules_digest"),
         created_at=row["created_at"],
+    )
+
+
+class PlanRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, plan: Plan) -> None:
+        self.session.execute(insert(plans).values(id=plan.id, **_plan_values(plan), created_at=plan.created_at))
+
+    def save(self, plan: Plan) -> None:
+        self.session.execute(update(plans).where(plans.c.id == plan.id).values(**_plan_values(plan)))
+
+    def get(self, plan_id: str) -> Plan | None:
+        row = self.session.execute(select(plans).where(plans.c.id == plan_id)).first()
+        return _plan(row._mapping) if row else None
+
+    def starting_between(self, first: date, last: date) -> list[Plan]:
+        rows = self.session.execute(
+            select(plans).where(plans.c.starts_on >= first, plans.c.starts_on <= last).order_by(plans.c.starts_on)
+        )
+        return [_plan(row._mapping) for row in rows]
+
+
+def _plan_values(plan: Plan) -> dict[str, Any]:
+    outcome = plan.outcome
+    return {
+        "assessment_id": plan.assessment_id,
+        "questionnaire_version": plan.questionnaire_version,
+        "committee": plan.committee,
+        "issue": plan.issue,
+        "step": plan.step.value,
+        "recommended_level": plan.recommended_level.value,
+        "level": plan.level.value,
+        "level_reason": plan.level_reason,
+        "starts_on": plan.starts_on,
+        "created_by": plan.created_by,
+        "areas": list(plan.areas),
+        "municipalities": list(plan.municipalities),
+        "forum_slugs": list(plan.forum_slugs),
+        "invited_organisation_ids": list(plan.invited_organisation_ids),
+        "meeting_ids": list(plan.meeting_ids),
+        "outcome": outcome.summary if outcome else None,
+        "feedback": outcome.feedback if outcome else None,
+        "feedback_on": outcome.feedback_on if outcome else None,
+        "outcome_recorded_at": outcome.recorded_at if outcome else None,
+        "updated_at": plan.updated_at,
+    }
+
+
+def _plan(row: Any) -> Plan:
+    outcome = None
+    if row["outcome_recorded_at"] is not None:
+        outcome = Outcome(
+            summary=row["outcome"],
+            feedback=row["feedback"],
+            feedback_on=row["feedback_on"],
+            recorded_at=row["outcome_recorded_at"],
+        )
+    return Plan(
+        id=row["id"],
+        assessment_id=row["assessment_id"],
+        questionnaire_version=row["questionnaire_version"],
+        committee=row["committee"],
+        issue=row["issue"],
+        step=DecisionStep(row["step"]),
+        recommended_level=Level(row["recommended_level"]),
+        level=Level(row["level"]),
+        level_reason=row["level_reason"],
+        starts_on=row["starts_on"],
+        created_by=row["created_by"],
+        areas=tuple(row["areas"]),
+        municipalities=tuple(row["municipalities"]),
+        forum_slugs=tuple(row["forum_slugs"]),
+        invited_organisation_ids=tuple(row["invited_organisation_ids"]),
+        meeting_ids=tuple(row["meeting_ids"]),
+        outcome=outcome,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -60,3 +186,7 @@ class AdvisorUnitOfWork(UnitOfWork):
     @property
     def assessments(self) -> AssessmentRepository:
         return AssessmentRepository(self.session)
+
+    @property
+    def plans(self) -> PlanRepository:
+        return PlanRepository(self.session)

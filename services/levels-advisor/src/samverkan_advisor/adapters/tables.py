@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Integer, String, Table
+from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text
 
 from samverkan_common.db import UTCDateTime, service_metadata
 
@@ -16,7 +16,36 @@ assessments = Table(
     # {question_id: option_id}, exactly as answered.
     Column("answers", JSON, nullable=False),
     Column("level", String(20), nullable=False, index=True),
-    # {levels_by_step, reasons, warnings}: what the planner was shown, kept as shown.
+    # {levels_by_step, reasons, warnings, ...}: what the planner was shown, kept as shown.
     Column("result", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("assessment_id", String(36), ForeignKey("assessments.id"), nullable=False, index=True),
+    Column("questionnaire_version", Integer, nullable=False),
+    Column("committee", String(200), nullable=False, index=True),
+    Column("issue", String(500), nullable=False),
+    Column("step", String(20), nullable=False),
+    Column("recommended_level", String(20), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("level_reason", Text, nullable=True),
+    # The day the dialogue starts: the year it is reported in.
+    Column("starts_on", Date, nullable=False, index=True),
+    Column("created_by", String(200), nullable=False),
+    # Lists of strings: areas, municipality codes, forum slugs, registry and events ids.
+    Column("areas", JSON, nullable=False),
+    Column("municipalities", JSON, nullable=False),
+    Column("forum_slugs", JSON, nullable=False),
+    Column("invited_organisation_ids", JSON, nullable=False),
+    Column("meeting_ids", JSON, nullable=False),
+    Column("outcome", Text, nullable=True),
+    Column("feedback", Text, nullable=True),
+    Column("feedback_on", Date, nullable=True),
+    Column("outcome_recorded_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -2,15 +2,22 @@
 
 The method, kept deliberately simple so that a planner can follow it:
 
-1. Every rule in the questionnaire's rule table whose condition matches the
-   answers *fires*. Each rule names the highest level it allows (``at_most``).
-2. The recommended level is the highest level that every fired rule allows,
-   i.e. the lowest of their ``at_most`` (partnership if nothing limits it).
-3. Steps of the decision process before the current one are over: they get
-   information at most. The current step and the steps after it get the
-   recommended level.
-4. Each fired rule adds its reason, and its warning if it has one, in table
-   order, so the answer always says why.
+1. Every rule whose condition matches the answers *fires*.
+2. The weights of the fired rules add up to a score. The questionnaire's
+   thresholds turn the score into a starting level (a questionnaire without
+   scoring, such as version 1, starts at partnership).
+3. For the current decision step and each step after it: fired minimums
+   (``at_least``, such as a legal duty to consult) raise the level, then fired
+   ceilings (``at_most``, such as "the decision is already taken") lower it.
+   A ceiling always wins: only what can really be influenced is honest.
+4. The recommended level is the level at the current step. Steps before it
+   are over; the reasons say so.
+5. Each fired rule adds its reason, with the way it pushed, in table order,
+   and its warning if it has one. Rules with ``level_in`` then warn about the
+   recommended level (for example partnership without resources).
+6. The confidence says how close the score is to a border between two
+   levels, and drops with every few questions left unanswered or answered
+   "don't know".
 """
 
 from __future__ import annotations
@@ -24,25 +31,39 @@ from .model import (
     LEVEL_MARKER,
     STEP_QUESTION,
     Assessment,
+    CheckItem,
     Message,
+    MethodMatrix,
     Questionnaire,
+    Rule,
+    StepMethods,
     Text,
+    highest,
     lowest,
 )
 
 STEPS_PASSED = "STEPS_PASSED"
 RECOMMENDED_LEVEL = "RECOMMENDED_LEVEL"
+FLOOR_BLOCKED = "FLOOR_BLOCKED"
+CONFIDENCE = ("low", "medium", "high")
 
 
-def assess(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Assessment:
+def assess(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, object],
+    methods: MethodMatrix | None = None,
+) -> Assessment:
     """Recommend a level for ``answers`` ({question_id: option_id}); deterministic."""
     chosen = checked_answers(questionnaire, answers)
-    fired = [rule for rule in questionnaire.rules if rule.fires(chosen)]
-    level = lowest([Level.PARTNERSHIP, *(rule.at_most for rule in fired)])
+    fired = [rule for rule in questionnaire.rules if rule.level_in is None and rule.fires(chosen)]
+    scoring = questionnaire.scoring
+    score = sum(rule.weight for rule in fired)
+    start = scoring.level_for(score) if scoring else Level.PARTNERSHIP
 
     steps = list(DecisionStep)
     current = steps.index(DecisionStep(chosen[STEP_QUESTION]))
-    levels_by_step = {step: Level.INFORMATION if index < current else level for index, step in enumerate(steps)}
+    levels_by_step = {step: _level_at(step, start, fired) for step in steps[current:]}
+    level = levels_by_step[steps[current]]
 
     label = questionnaire.level_label(level)
     reasons = [
@@ -51,12 +72,20 @@ def assess(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Asses
             questionnaire.summary.sv.replace(LEVEL_MARKER, label.sv.lower()),
             questionnaire.summary.en.replace(LEVEL_MARKER, label.en.lower()),
         ),
-        *(_message(rule.code, rule.reason) for rule in fired),
+        *(_reason(rule, scoring is not None) for rule in fired),
     ]
     if current > 0:
         reasons.append(_message(STEPS_PASSED, questionnaire.passed_steps))
-    warnings = [_message(rule.code, rule.warning) for rule in fired if rule.warning is not None]
 
+    warnings = [_message(rule.code, rule.warning) for rule in fired if rule.warning is not None]
+    floors = [rule.at_least for rule in fired if rule.at_least is not None and rule.applies_to(steps[current])]
+    if floors and highest(floors).rank > level.rank and questionnaire.floor_blocked is not None:
+        warnings.append(_message(FLOOR_BLOCKED, questionnaire.floor_blocked))
+    for rule in questionnaire.rules:
+        if rule.level_in is not None and level in rule.level_in and rule.fires(chosen) and rule.warning:
+            warnings.append(_message(rule.code, rule.warning))
+
+    confidence, confidence_reasons = _confidence(questionnaire, chosen, score, start, level)
     return Assessment(
         questionnaire_version=questionnaire.version,
         answers=chosen,
@@ -64,7 +93,67 @@ def assess(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Asses
         levels_by_step=levels_by_step,
         reasons=tuple(reasons),
         warnings=tuple(warnings),
+        score=score if scoring else None,
+        confidence=confidence,
+        confidence_reasons=confidence_reasons,
+        methods=_methods(methods, levels_by_step),
+        checklist=tuple(
+            CheckItem(
+                principle=principle.id,
+                name=principle.name,
+                check=principle.check,
+                notes=tuple(note.text for note in principle.notes if note.applies(chosen)),
+            )
+            for principle in questionnaire.principles
+        ),
+        rules_digest=questionnaire.digest or None,
     )
+
+
+def _level_at(step: DecisionStep, start: Level, fired: list[Rule]) -> Level:
+    floors = [rule.at_least for rule in fired if rule.at_least is not None and rule.applies_to(step)]
+    ceilings = [rule.at_most for rule in fired if rule.at_most is not None and rule.applies_to(step)]
+    return lowest([highest([start, *floors]), *ceilings])
+
+
+def _confidence(
+    questionnaire: Questionnaire, chosen: Mapping[str, str], score: int, start: Level, level: Level
+) -> tuple[str | None, tuple[Message, ...]]:
+    scoring = questionnaire.scoring
+    if scoring is None:
+        return None, ()
+    reasons = []
+    if level is not start:
+        rank = 2
+        reasons.append(_message("LIMIT_DECIDES", scoring.texts["limit_decides"]))
+    else:
+        margin = scoring.margin(score, level)
+        rank = 2 if margin >= scoring.high_margin else 1 if margin >= scoring.medium_margin else 0
+        key = "clear_margin" if rank == 2 else "near_border"
+        reasons.append(_message(key.upper(), scoring.texts[key]))
+    unknowns = 0
+    for question in questionnaire.questions:
+        option = question.option(chosen[question.id]) if question.id in chosen else None
+        if option is None or option.unsure:
+            unknowns += 1
+    if unknowns:
+        drop = unknowns // scoring.unknowns_per_step
+        rank = max(0, rank - drop)
+        text = scoring.texts["unknowns"]
+        count = str(unknowns)
+        reasons.append(Message("UNKNOWNS", text.sv.replace("{count}", count), text.en.replace("{count}", count)))
+    return CONFIDENCE[rank], tuple(reasons)
+
+
+def _methods(matrix: MethodMatrix | None, levels_by_step: Mapping[DecisionStep, Level]) -> tuple[StepMethods, ...]:
+    if matrix is None:
+        return ()
+    found = []
+    for step, level in levels_by_step.items():
+        cell = matrix.cell(level, step)
+        if cell is not None:
+            found.append(StepMethods(step=step, level=level, methods=cell.methods, verified=cell.verified))
+    return tuple(found)
 
 
 def checked_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -> dict[str, str]:
@@ -89,6 +178,12 @@ def checked_answers(questionnaire: Questionnaire, answers: Mapping[str, object])
     if errors:
         raise Invalid("The answers do not fit the questionnaire.", "ANSWERS_INVALID", errors)
     return chosen
+
+
+def _reason(rule: Rule, scored: bool) -> Message:
+    if not scored:
+        return _message(rule.code, rule.reason)
+    return Message(rule.code, rule.reason.sv, rule.reason.en, direction=rule.direction.value, weight=rule.weight)
 
 
 def _message(code: str, text: Text) -> Message:

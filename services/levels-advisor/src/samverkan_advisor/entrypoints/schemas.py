@@ -6,15 +6,17 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from samverkan_common.participation import Level
+from samverkan_common.participation import DecisionStep, Level
 
 from ..domain.model import Assessment, Questionnaire, Text
+from ..domain.plans import AREAS
 
 LANGUAGES = ("sv", "en")
 
 
 class QuestionnaireQuerySchema(Schema):
     language = fields.String(load_default="sv", validate=validate.OneOf(LANGUAGES))
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
 
 class AssessSchema(Schema):
@@ -27,20 +29,143 @@ class MessageSchema(Schema):
     code = fields.String()
     sv = fields.String()
     en = fields.String()
+    direction = fields.String()
+    weight = fields.Integer()
+
+
+class TextSchema(Schema):
+    sv = fields.String()
+    en = fields.String()
+
+
+class StepMethodsSchema(Schema):
+    step = fields.Enum(DecisionStep, by_value=True)
+    level = fields.Enum(Level, by_value=True)
+    methods = fields.List(fields.Nested(TextSchema))
+    verified = fields.Boolean()
+
+
+class CheckItemSchema(Schema):
+    principle = fields.String()
+    name = fields.Nested(TextSchema)
+    check = fields.Nested(TextSchema)
+    attention = fields.Boolean()
+    notes = fields.List(fields.Nested(TextSchema))
 
 
 class AssessmentSchema(Schema):
     id = fields.String()
     questionnaire_version = fields.Integer()
+    rules_digest = fields.String(allow_none=True)
     level = fields.Enum(Level, by_value=True)
     levels_by_step = fields.Method("steps")
+    score = fields.Integer(allow_none=True)
+    confidence = fields.String(allow_none=True)
+    confidence_reasons = fields.List(fields.Nested(MessageSchema))
     reasons = fields.List(fields.Nested(MessageSchema))
     warnings = fields.List(fields.Nested(MessageSchema))
+    methods = fields.List(fields.Nested(StepMethodsSchema))
+    checklist = fields.List(fields.Nested(CheckItemSchema))
     answers = fields.Dict(keys=fields.String(), values=fields.String())
     created_at = fields.DateTime()
 
     def steps(self, assessment: Assessment) -> dict[str, str]:
         return {step.value: level.value for step, level in assessment.levels_by_step.items()}
+
+
+NAME = validate.Length(min=1, max=200)
+SHORT_LIST = validate.Length(max=50)
+AREA = validate.OneOf(tuple(AREAS))
+
+
+class CreatePlanSchema(Schema):
+    assessment_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    committee = fields.String(required=True, validate=NAME)
+    issue = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    created_by = fields.String(required=True, validate=NAME)
+    starts_on = fields.Date(load_default=None)
+    level = fields.Enum(Level, by_value=True, load_default=None)
+    level_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    areas = fields.List(fields.String(validate=AREA), load_default=list, validate=SHORT_LIST)
+    municipalities = fields.List(
+        fields.String(validate=validate.Regexp(r"^\d{4}$", error="Use the four-digit municipality code.")),
+        load_default=list,
+        validate=SHORT_LIST,
+    )
+    forum_slugs = fields.List(fields.String(validate=validate.Length(min=1, max=80)), load_default=list)
+    invited_organisation_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=36)), load_default=list, validate=validate.Length(max=500)
+    )
+
+
+class UpdatePlanSchema(Schema):
+    committee = fields.String(validate=NAME)
+    issue = fields.String(validate=validate.Length(min=1, max=500))
+    starts_on = fields.Date()
+    step = fields.Enum(DecisionStep, by_value=True)
+    level = fields.Enum(Level, by_value=True)
+    level_reason = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    areas = fields.List(fields.String(validate=AREA), validate=SHORT_LIST)
+    municipalities = fields.List(
+        fields.String(validate=validate.Regexp(r"^\d{4}$", error="Use the four-digit municipality code.")),
+        validate=SHORT_LIST,
+    )
+    forum_slugs = fields.List(fields.String(validate=validate.Length(min=1, max=80)))
+    invited_organisation_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=36)), validate=validate.Length(max=500)
+    )
+
+
+class OutcomeInSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    feedback = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    feedback_on = fields.Date(required=True)
+
+
+class PlanMeetingSchema(Schema):
+    """A meeting of a plan: the events service checks the times; level and step come from the plan."""
+
+    forum_slug = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default=None, validate=validate.Length(max=5000))
+    starts_at = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    ends_at = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    step = fields.Enum(DecisionStep, by_value=True, load_default=None)
+    location = fields.String(load_default=None, validate=validate.Length(max=300))
+    online_url = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class YearSchema(Schema):
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+
+
+class OutcomeSchema(Schema):
+    summary = fields.String(data_key="outcome")
+    feedback = fields.String()
+    feedback_on = fields.Date()
+    recorded_at = fields.DateTime()
+
+
+class PlanSchema(Schema):
+    id = fields.String()
+    assessment_id = fields.String()
+    questionnaire_version = fields.Integer()
+    committee = fields.String()
+    issue = fields.String()
+    step = fields.Enum(DecisionStep, by_value=True)
+    recommended_level = fields.Enum(Level, by_value=True)
+    level = fields.Enum(Level, by_value=True)
+    level_reason = fields.String(allow_none=True)
+    starts_on = fields.Date()
+    created_by = fields.String()
+    areas = fields.List(fields.String())
+    municipalities = fields.List(fields.String())
+    forum_slugs = fields.List(fields.String())
+    invited_organisation_ids = fields.List(fields.String())
+    meeting_ids = fields.List(fields.String())
+    outcome = fields.Nested(OutcomeSchema, allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
 
 
 def questionnaire_out(questionnaire: Questionnaire, language: str) -> dict[str, Any]:
@@ -51,6 +176,7 @@ def questionnaire_out(questionnaire: Questionnaire, language: str) -> dict[str, 
 
     return {
         "version": questionnaire.version,
+        "digest": questionnaire.digest,
         "language": language,
         "title": say(questionnaire.title),
         "intro": say(questionnaire.intro),
@@ -64,16 +190,38 @@ def questionnaire_out(questionnaire: Questionnaire, language: str) -> dict[str, 
                 "text": say(question.text),
                 "help": say(question.help),
                 "required": question.required,
-                "options": [{"id": option.id, "label": say(option.label)} for option in question.options],
+                "options": [
+                    {"id": option.id, "label": say(option.label), "unsure": option.unsure}
+                    for option in question.options
+                ],
             }
             for question in questionnaire.questions
         ],
         # Openness: the planner can see exactly which rule gives which limit.
+        "scoring": (
+            {
+                "thresholds": {level.value: score for level, score in questionnaire.scoring.thresholds.items()},
+                "high_margin": questionnaire.scoring.high_margin,
+                "medium_margin": questionnaire.scoring.medium_margin,
+                "unknowns_per_step": questionnaire.scoring.unknowns_per_step,
+            }
+            if questionnaire.scoring
+            else None
+        ),
+        "abbreviations": {short: say(long) for short, long in questionnaire.abbreviations.items()},
+        "principles": [
+            {"id": principle.id, "name": say(principle.name), "check": say(principle.check)}
+            for principle in questionnaire.principles
+        ],
         "rules": [
             {
                 "code": rule.code,
                 "when": {question: list(options) for question, options in rule.when.items()},
-                "at_most": rule.at_most.value,
+                "weight": rule.weight,
+                "at_most": rule.at_most.value if rule.at_most else None,
+                "at_least": rule.at_least.value if rule.at_least else None,
+                "steps": [step.value for step in rule.steps] if rule.steps else None,
+                "level_in": [level.value for level in rule.level_in] if rule.level_in else None,
                 "reason": say(rule.reason),
                 "warning": say(rule.warning) if rule.warning else None,
             }

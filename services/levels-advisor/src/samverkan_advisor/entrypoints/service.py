@@ -2,39 +2,117 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any
 
-from samverkan_common.providers import UnitOfWorkProvider
-from samverkan_common.service import health_report, load, rpc
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
 
+from samverkan_common.errors import Unavailable
+from samverkan_common.providers import UnitOfWorkProvider
+from samverkan_common.service import health_report, load
+from samverkan_common.service import rpc as shared_rpc
+
+from ..adapters.peers import RpcPeers
 from ..adapters.repository import AdvisorUnitOfWork
-from ..domain.model import Questionnaire
 from ..service_layer import handlers
-from .providers import QuestionnaireProvider
-from .schemas import AssessmentSchema, AssessSchema, QuestionnaireQuerySchema, questionnaire_out
+from ..service_layer.handlers import PeerUnavailable
+from .providers import Library, QuestionnaireProvider
+from .schemas import (
+    AssessmentSchema,
+    AssessSchema,
+    CreatePlanSchema,
+    OutcomeInSchema,
+    PlanMeetingSchema,
+    PlanSchema,
+    QuestionnaireQuerySchema,
+    UpdatePlanSchema,
+    YearSchema,
+    questionnaire_out,
+)
+
+# Seconds to wait for the registry or the events service before saying it is away.
+DEFAULT_PEER_TIMEOUT = 5.0
+
+
+def rpc(method: Any) -> Any:
+    """The shared ``@rpc``; another service being away crosses as the shared Unavailable (503)."""
+
+    @functools.wraps(method)
+    def translated(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except PeerUnavailable as away:
+            raise Unavailable(str(away), "DEPENDENCY_UNAVAILABLE", {"service": [away.service]}) from None
+
+    translated.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
+    return shared_rpc(translated)
 
 
 class AdvisorService:
     name = "levels_advisor"
 
     uow: AdvisorUnitOfWork = UnitOfWorkProvider(AdvisorUnitOfWork)  # type: ignore[assignment]
-    questionnaire: Questionnaire = QuestionnaireProvider()  # type: ignore[assignment]
+    questionnaire: Library = QuestionnaireProvider()  # type: ignore[assignment]
+    registry = RpcProxy("registry")
+    events = RpcProxy("events")
+
+    config = Config()
+
+    @property
+    def peers(self) -> RpcPeers:
+        timeout = float(self.config.get("PEER_RPC_TIMEOUT", DEFAULT_PEER_TIMEOUT))
+        return RpcPeers(self.registry, self.events, timeout)
 
     @rpc
     def health(self) -> dict[str, Any]:
         return health_report(self.name, "samverkan-advisor", self.uow)
 
     @rpc
-    def get_questionnaire(self, language: str = "sv") -> dict[str, Any]:
-        query = load(QuestionnaireQuerySchema(), {"language": language})
-        return questionnaire_out(self.questionnaire, query["language"])
+    def get_questionnaire(self, language: str = "sv", version: int | None = None) -> dict[str, Any]:
+        query = load(QuestionnaireQuerySchema(), {"language": language, "version": version})
+        return questionnaire_out(self.questionnaire.by_version(query["version"]), query["language"])
 
     @rpc
     def assess(self, payload: dict[str, Any]) -> dict[str, Any]:
         command = load(AssessSchema(), payload)
-        assessment = handlers.assess(self.uow, self.questionnaire, command["answers"])
+        library = self.questionnaire
+        assessment = handlers.assess(self.uow, library.current, command["answers"], library.methods)
         return AssessmentSchema().dump(assessment)
 
     @rpc
     def get_assessment(self, assessment_id: str) -> dict[str, Any]:
         return AssessmentSchema().dump(handlers.get_assessment(self.uow, assessment_id))
+
+    @rpc
+    def create_plan(self, payload: dict[str, Any]) -> dict[str, Any]:
+        plan = handlers.create_plan(self.uow, **load(CreatePlanSchema(), payload))
+        return PlanSchema().dump(plan)
+
+    @rpc
+    def get_plan(self, plan_id: str) -> dict[str, Any]:
+        return PlanSchema().dump(handlers.get_plan(self.uow, plan_id))
+
+    @rpc
+    def update_plan(self, plan_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        plan = handlers.update_plan(self.uow, plan_id, load(UpdatePlanSchema(), payload))
+        return PlanSchema().dump(plan)
+
+    @rpc
+    def record_outcome(self, plan_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        plan = handlers.record_outcome(self.uow, plan_id, **load(OutcomeInSchema(), payload))
+        return PlanSchema().dump(plan)
+
+    @rpc
+    def plan_suggestions(self, plan_id: str) -> dict[str, Any]:
+        return handlers.suggestions(self.uow, self.peers, plan_id)
+
+    @rpc
+    def schedule_plan_meeting(self, plan_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return handlers.schedule_meeting(self.uow, self.peers, plan_id, load(PlanMeetingSchema(), payload))
+
+    @rpc
+    def follow_up_report(self, year: int) -> dict[str, Any]:
+        query = load(YearSchema(), {"year": year})
+        return handlers.follow_up(self.uow, self.peers, query["year"])

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
-from samverkan_common.errors import NotFound
+from samverkan_common.errors import Invalid, NotFound
+from samverkan_common.participation import DecisionStep, Level
 
-from ..domain import advice
-from ..domain.model import Assessment, Questionnaire
+from ..domain import advice, plans, report
+from ..domain.model import Assessment, MethodMatrix, Questionnaire
+from ..domain.plans import Plan
+
+# At most this many organisations are suggested for one plan.
+MAX_SUGGESTED = 50
+
+
+class PeerUnavailable(Exception):
+    """Another service could not be reached, or cannot do what was asked (yet)."""
+
+    def __init__(self, service: str, detail: str):
+        super().__init__(detail, service)
+
+    @property
+    def service(self) -> str:
+        return str(self.args[1])
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class AssessmentStore(Protocol):
@@ -16,16 +36,40 @@ class AssessmentStore(Protocol):
     def get(self, assessment_id: str) -> Assessment | None: ...
 
 
+class PlanStore(Protocol):
+    def add(self, plan: Plan) -> None: ...
+    def save(self, plan: Plan) -> None: ...
+    def get(self, plan_id: str) -> Plan | None: ...
+    def starting_between(self, first: date, last: date) -> list[Plan]: ...
+
+
 class AdvisorUow(Protocol):
     @property
     def assessments(self) -> AssessmentStore: ...
-    def emit(self, type_: str, data: dict[str, object], version: int = 1) -> object: ...
+    @property
+    def plans(self) -> PlanStore: ...
+    def emit(self, type_: str, data: dict[str, Any], version: int = 1) -> object: ...
     def commit(self) -> None: ...
+    def rollback(self) -> None: ...
 
 
-def assess(uow: AdvisorUow, questionnaire: Questionnaire, answers: Mapping[str, object]) -> Assessment:
+class Peers(Protocol):
+    """What the advisor asks of the registry and the events service."""
+
+    def search_organisations(self, query: dict[str, Any]) -> dict[str, Any]: ...
+    def list_forums(self) -> list[dict[str, Any]]: ...
+    def schedule_meeting(self, payload: dict[str, Any]) -> dict[str, Any]: ...
+    def meetings_between(self, start: str, end: str) -> list[dict[str, Any]]: ...
+
+
+def assess(
+    uow: AdvisorUow,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, object],
+    methods: MethodMatrix | None = None,
+) -> Assessment:
     """Recommend a level for the answers, keep the assessment and announce it."""
-    assessment = advice.assess(questionnaire, answers)
+    assessment = advice.assess(questionnaire, answers, methods)
     uow.assessments.add(assessment)
     uow.emit(
         "assessment_made",
@@ -44,3 +88,144 @@ def get_assessment(uow: AdvisorUow, assessment_id: str) -> Assessment:
     if assessment is None:
         raise NotFound(f"There is no assessment {assessment_id!r}.", "ASSESSMENT_NOT_FOUND")
     return assessment
+
+
+def create_plan(
+    uow: AdvisorUow,
+    *,
+    assessment_id: str,
+    committee: str,
+    issue: str,
+    created_by: str,
+    starts_on: date | None = None,
+    level: Level | None = None,
+    level_reason: str | None = None,
+    areas: tuple[str, ...] | list[str] = (),
+    municipalities: tuple[str, ...] | list[str] = (),
+    forum_slugs: tuple[str, ...] | list[str] = (),
+    invited_organisation_ids: tuple[str, ...] | list[str] = (),
+    now: datetime | None = None,
+) -> Plan:
+    """Save an assessment as a dialogue plan for a named committee and issue."""
+    assessment = get_assessment(uow, assessment_id)
+    moment = now or datetime.now(UTC)
+    plan = plans.new_plan(
+        assessment_id=assessment.id,
+        questionnaire_version=assessment.questionnaire_version,
+        step=assessment.step,
+        recommended_level=assessment.level,
+        committee=committee,
+        issue=issue,
+        created_by=created_by,
+        starts_on=starts_on or moment.date(),
+        level=level,
+        level_reason=level_reason,
+        areas=areas,
+        municipalities=municipalities,
+        forum_slugs=forum_slugs,
+        invited_organisation_ids=invited_organisation_ids,
+        now=moment,
+    )
+    uow.plans.add(plan)
+    uow.emit("plan_created", plan.event_data())
+    uow.commit()
+    return plan
+
+
+def get_plan(uow: AdvisorUow, plan_id: str) -> Plan:
+    plan = uow.plans.get(plan_id)
+    if plan is None:
+        raise NotFound(f"There is no plan {plan_id!r}.", "PLAN_NOT_FOUND")
+    return plan
+
+
+def update_plan(uow: AdvisorUow, plan_id: str, changes: Mapping[str, Any]) -> Plan:
+    plan = plans.updated(get_plan(uow, plan_id), changes)
+    uow.plans.save(plan)
+    uow.emit("plan_updated", plan.event_data())
+    uow.commit()
+    return plan
+
+
+def record_outcome(uow: AdvisorUow, plan_id: str, outcome: str, feedback: str, feedback_on: date) -> Plan:
+    """Record what came of the dialogue and the feedback (återkoppling) the participants got."""
+    plan = plans.with_outcome(get_plan(uow, plan_id), outcome, feedback, feedback_on)
+    uow.plans.save(plan)
+    assert plan.outcome is not None
+    uow.emit("plan_outcome_recorded", {"plan_id": plan.id, "outcome": plan.outcome.summary})
+    uow.commit()
+    return plan
+
+
+def suggestions(uow: AdvisorUow, peers: Peers, plan_id: str) -> dict[str, Any]:
+    """Organisations to invite and forums that fit; what a service that is away could not give is said so."""
+    plan = get_plan(uow, plan_id)
+    uow.rollback()  # no transaction stays open while we wait for the other services
+    unavailable = []
+    organisations: list[dict[str, Any]] = []
+    try:
+        organisations = _matching_organisations(peers, plan)
+    except PeerUnavailable as away:
+        unavailable.append({"service": away.service, "detail": str(away)})
+    forums: list[dict[str, Any]] = []
+    try:
+        forums = plans.fitting_forums(plan.committee, plan.areas, peers.list_forums())
+    except PeerUnavailable as away:
+        unavailable.append({"service": away.service, "detail": str(away)})
+    return {"plan_id": plan.id, "organisations": organisations, "forums": forums, "unavailable": unavailable}
+
+
+def _matching_organisations(peers: Peers, plan: Plan) -> list[dict[str, Any]]:
+    queries: list[dict[str, Any]] = []
+    for area in plan.areas or (None,):
+        for municipality in plan.municipalities or (None,):
+            query: dict[str, Any] = {"per_page": MAX_SUGGESTED}
+            if area:
+                query["area"] = area
+            if municipality:
+                query["municipality"] = municipality
+            queries.append(query)
+    if not plan.areas and not plan.municipalities:
+        queries = [{"signatory": True, "per_page": MAX_SUGGESTED}]
+    found: dict[str, dict[str, Any]] = {}
+    for query in queries:
+        for organisation in peers.search_organisations(query)["items"]:
+            found.setdefault(str(organisation["id"]), organisation)
+    return sorted(found.values(), key=lambda organisation: str(organisation.get("name", "")))[:MAX_SUGGESTED]
+
+
+def schedule_meeting(uow: AdvisorUow, peers: Peers, plan_id: str, meeting: Mapping[str, Any]) -> dict[str, Any]:
+    """Schedule a meeting of the plan in the events service, at the plan's level and step."""
+    plan = get_plan(uow, plan_id)
+    uow.rollback()
+    forum_slug = meeting.get("forum_slug") or (plan.forum_slugs[0] if plan.forum_slugs else None)
+    if forum_slug is None:
+        raise Invalid(
+            "Name the forum of the meeting.",
+            "FORUM_REQUIRED",
+            {"forum_slug": ["The plan names no forum; give one for this meeting."]},
+        )
+    step: DecisionStep = meeting.get("step") or plan.step
+    payload = {
+        **{key: value for key, value in meeting.items() if value is not None},
+        "forum_slug": forum_slug,
+        "level": plan.level.value,
+        "step": step.value,
+    }
+    scheduled = peers.schedule_meeting(payload)
+    plan = plans.with_meeting(get_plan(uow, plan_id), str(scheduled["id"]))
+    if forum_slug not in plan.forum_slugs:
+        plan = plans.updated(plan, {"forum_slugs": [*plan.forum_slugs, forum_slug]})
+    uow.plans.save(plan)
+    uow.emit("plan_updated", plan.event_data())
+    uow.commit()
+    return scheduled
+
+
+def follow_up(uow: AdvisorUow, peers: Peers, year: int) -> dict[str, Any]:
+    """The yearly follow-up report; it needs the events service for the meetings."""
+    first, last = report.year_bounds(year)
+    in_year = uow.plans.starting_between(first, last)
+    uow.rollback()
+    meetings = peers.meetings_between(first.isoformat(), last.isoformat())
+    return report.follow_up(year, in_year, meetings)

@@ -1,7 +1,9 @@
-"""The notifier: listens for what happens elsewhere and records what each follower is owed."""
+"""The notifier: listens for what happens elsewhere, records what each follower is owed, and sends it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from nameko.events import event_handler
@@ -11,36 +13,134 @@ from samverkan_common.service import health_report, load, rpc
 
 from ..adapters.repository import NotifierUnitOfWork
 from ..service_layer import handlers
-from .schemas import NotificationSchema, PageSchema, SubscribeSchema, SubscriptionSchema
+from .dispatch import Clock, Dispatcher
+from .schemas import (
+    CallerSchema,
+    NotificationQuerySchema,
+    NotificationSchema,
+    ReplaceSchema,
+    SubscribeSchema,
+    SubscriptionQuerySchema,
+    dump_subscription,
+)
+
+# When no caller is named (the demo loader, a script), the subscription belongs to the system.
+SYSTEM = {"role": "operator", "token_id": "system"}
 
 
 class NotifierService:
     name = "notifier"
 
     uow: NotifierUnitOfWork = UnitOfWorkProvider(NotifierUnitOfWork)  # type: ignore[assignment]
+    dispatcher: Dispatcher = Dispatcher()  # type: ignore[assignment]
+    clock: Callable[[], datetime] = Clock()  # type: ignore[assignment]
 
     @rpc
     def health(self) -> dict[str, Any]:
         return health_report(self.name, "samverkan-notifier", self.uow)
 
-    @rpc
-    def subscribe(self, payload: dict[str, Any]) -> dict[str, Any]:
-        subscription = handlers.subscribe(self.uow, **load(SubscribeSchema(), payload))
-        return SubscriptionSchema().dump(subscription)
+    # --- subscriptions -------------------------------------------------------------------------
 
     @rpc
-    def list_notifications(self, **query: Any) -> dict[str, Any]:
-        params = load(PageSchema(), query)
-        items, total = handlers.list_notifications(self.uow, **params)
+    def subscribe(
+        self, payload: dict[str, Any], caller: dict[str, Any] | None = None, organisation_id: str | None = None
+    ) -> dict[str, Any]:
+        wish = load(SubscribeSchema(), payload)
+        subscription, secret = handlers.subscribe(self.uow, self._caller(caller), wish, organisation_id)
+        return dump_subscription(subscription, secret)
+
+    @rpc
+    def list_subscriptions(self, caller: dict[str, Any] | None = None, **query: Any) -> dict[str, Any]:
+        params = load(SubscriptionQuerySchema(), query)
+        items, total = handlers.list_subscriptions(self.uow, self._caller(caller), **params)
         return {
-            "items": NotificationSchema(many=True).dump(items),
+            "items": [dump_subscription(item) for item in items],
             "page": params["page"],
             "per_page": params["per_page"],
             "total": total,
         }
 
+    @rpc
+    def replace_subscriptions(
+        self, payload: dict[str, Any], caller: dict[str, Any] | None = None, organisation_id: str | None = None
+    ) -> dict[str, Any]:
+        wishes = load(ReplaceSchema(), payload)["items"]
+        items, secrets = handlers.replace_subscriptions(
+            self.uow, self._caller(caller), wishes, self.clock(), organisation_id
+        )
+        return {
+            "items": [dump_subscription(item, secrets.get(item.id)) for item in items],
+            "page": 1,
+            "per_page": max(len(items), 1),
+            "total": len(items),
+        }
+
+    @rpc
+    def unsubscribe_preview(self, token: str) -> dict[str, Any]:
+        return handlers.unsubscribe_preview(self.uow, str(token))
+
+    @rpc
+    def unsubscribe(self, token: str) -> dict[str, Any]:
+        return handlers.unsubscribe(self.uow, str(token), self.clock())
+
+    # --- the delivery log --------------------------------------------------------------------
+
+    @rpc
+    def list_notifications(self, **query: Any) -> dict[str, Any]:
+        params = load(NotificationQuerySchema(), query)
+        status = params.pop("status")
+        items, total, history = handlers.list_notifications(self.uow, **params, status=status.value if status else None)
+        dumped = NotificationSchema(many=True).dump(items)
+        for item in dumped:
+            item["transitions"] = [{**step, "at": step["at"].isoformat()} for step in history.get(item["id"], [])]
+        return {"items": dumped, "page": params["page"], "per_page": params["per_page"], "total": total}
+
+    @rpc
+    def requeue_notification(self, notification_id: str) -> dict[str, Any]:
+        requeued = handlers.requeue(self.uow, str(notification_id), self.clock())
+        self.dispatcher.wake()
+        return dict(NotificationSchema().dump(requeued))
+
+    # --- what happens elsewhere ----------------------------------------------------------------
     # requeue_on_error: if the database is away the event goes back on the queue
     # instead of being acknowledged and forgotten.
+
     @event_handler("events", "meeting_scheduled", requeue_on_error=True)
     def on_meeting_scheduled(self, event: dict[str, Any]) -> None:
-        handlers.meeting_scheduled(self.uow, event)
+        self._recorded(handlers.meeting_event(self.uow, event, self.clock()))
+
+    @event_handler("events", "meeting_updated", requeue_on_error=True)
+    def on_meeting_updated(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.meeting_event(self.uow, event, self.clock()))
+
+    @event_handler("events", "meeting_cancelled", requeue_on_error=True)
+    def on_meeting_cancelled(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.meeting_event(self.uow, event, self.clock()))
+
+    @event_handler("events", "registration_confirmed", requeue_on_error=True)
+    def on_registration_confirmed(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.registration_event(self.uow, event, self.clock()))
+
+    @event_handler("events", "registration_waitlisted", requeue_on_error=True)
+    def on_registration_waitlisted(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.registration_event(self.uow, event, self.clock()))
+
+    @event_handler("events", "registration_cancelled", requeue_on_error=True)
+    def on_registration_cancelled(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.registration_event(self.uow, event, self.clock()))
+
+    @event_handler("levels_advisor", "plan_created", requeue_on_error=True)
+    def on_plan_created(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.plan_created(self.uow, event, self.clock()))
+
+    @event_handler("registry", "membership_changed", requeue_on_error=True)
+    def on_membership_changed(self, event: dict[str, Any]) -> None:
+        handlers.membership_changed(self.uow, event)
+
+    def _recorded(self, count: int) -> None:
+        if count:
+            self.dispatcher.wake()
+
+    @staticmethod
+    def _caller(caller: dict[str, Any] | None) -> dict[str, Any]:
+        return dict(load(CallerSchema(), caller or SYSTEM))

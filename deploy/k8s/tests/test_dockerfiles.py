@@ -1,0 +1,92 @@
+"""The images the manifests run: one Dockerfile per component, built the way the manifests expect.
+
+No Docker engine runs here, so these read the Dockerfiles; building and running the
+images is for CI with Docker (see deploy/k8s/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+COMPONENTS = {
+    "registry": ("services/registry", "samverkan_registry"),
+    "events": ("services/events", "samverkan_events"),
+    "levels-advisor": ("services/levels-advisor", "samverkan_advisor"),
+    "notifier": ("services/notifier", "samverkan_notifier"),
+    "gateway": ("gateway", "samverkan_gateway"),
+}
+
+
+def instructions(dockerfile: Path) -> list[tuple[str, str]]:
+    text = re.sub(r"\\\n\s*", " ", dockerfile.read_text(encoding="utf-8"))
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def rendered_deployment(name: str) -> dict:
+    kubectl = Path(sys.executable).with_name("kubectl")
+    output = subprocess.run(
+        [str(kubectl), "kustomize", str(ROOT / "deploy/k8s/overlays/production")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return next(
+        d for d in yaml.safe_load_all(output) if d and d["kind"] == "Deployment" and d["metadata"]["name"] == name
+    )
+
+
+@pytest.mark.parametrize("component", sorted(COMPONENTS))
+def test_image_is_multi_stage_non_root_and_without_healthcheck(component):
+    folder, _ = COMPONENTS[component]
+    steps = instructions(ROOT / folder / "Dockerfile")
+    froms = [arg for op, arg in steps if op == "FROM"]
+    assert len(froms) == 2, "a builder stage, then the runtime"
+    assert froms[0].endswith(" AS build")
+    runtime = steps[[op for op, _ in steps].index("FROM", 1) :]
+    assert not any(op == "RUN" and re.search(r"pip (wheel|install)|apt-get", arg) for op, arg in runtime)
+    assert ("COPY", "--from=build /opt/venv /opt/venv") in runtime
+    assert [arg for op, arg in runtime if op == "USER"] == ["10001:10001"]
+    assert "HEALTHCHECK" not in {op for op, _ in steps}
+    assert (ROOT / folder / "Dockerfile.dockerignore").exists()
+
+
+@pytest.mark.parametrize("component", sorted(COMPONENTS))
+def test_image_user_is_the_one_the_manifests_run_as(component):
+    pod = rendered_deployment(component)["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsUser"] == 10001
+    assert pod["securityContext"]["runAsGroup"] == 10001
+
+
+@pytest.mark.parametrize("component", sorted(set(COMPONENTS) - {"gateway"}))
+def test_service_image_runs_nameko_on_the_config_its_probes_read(component):
+    folder, package = COMPONENTS[component]
+    steps = instructions(ROOT / folder / "Dockerfile")
+    assert ("COPY", f"{folder}/config.yaml /app/config.yaml") in steps
+    (command,) = [json.loads(arg) for op, arg in steps if op == "CMD"]
+    assert command == ["nameko", "run", "--config", "/app/config.yaml", f"{package}.entrypoints.service"]
+    container = rendered_deployment(component)["spec"]["template"]["spec"]["containers"][0]
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["exec"]["command"][-2:] == ["--config", "/app/config.yaml"]
+
+
+def test_gateway_image_runs_gunicorn_gthread_on_the_port_the_manifests_probe():
+    steps = instructions(ROOT / "gateway" / "Dockerfile")
+    (command,) = [json.loads(arg) for op, arg in steps if op == "CMD"]
+    assert command[0] == "gunicorn"
+    assert command[-1] == "samverkan_gateway.wsgi:app"
+    assert command[command.index("--worker-class") + 1] == "gthread"
+    assert command[command.index("--bind") + 1] == "0.0.0.0:8000"
+    container = rendered_deployment("gateway")["spec"]["template"]["spec"]["containers"][0]
+    assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in container["ports"]
+    graceful = int(command[command.index("--graceful-timeout") + 1])
+    pod = rendered_deployment("gateway")["spec"]["template"]["spec"]
+    assert pod["terminationGracePeriodSeconds"] > container["lifecycle"]["preStop"]["sleep"]["seconds"] + graceful

@@ -1,0 +1,73 @@
+"""The yearly follow-up: the report to BMR in one call, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from ...services import call
+from .schemas import FollowUpQuerySchema, FollowUpSchema
+
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/reports",
+    description="The yearly follow-up of the dialogue with civil society.",
+)
+
+CSV = "text/csv"
+
+
+def wants_csv(query: dict[str, Any]) -> bool:
+    if query.get("format"):
+        return bool(query["format"] == "csv")
+    best = request.accept_mimetypes.best_match(["application/json", CSV], default="application/json")
+    return best == CSV
+
+
+def rows(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """The report as (section, key, value) rows: one figure per row, easy to sort and sum."""
+    dialogues, meetings = report["dialogues"], report["meetings"]
+    found: list[tuple[str, str, Any]] = [("dialogues", "total", dialogues["total"])]
+    for section in ("by_committee", "by_level", "by_step"):
+        found += [(f"dialogues_{section}", key, value) for key, value in dialogues[section].items()]
+    for key in ("early", "early_share", "chosen_other_than_recommended", "outcome_recorded"):
+        found.append(("dialogues", key, "" if dialogues[key] is None else dialogues[key]))
+    found += [("meetings_held_by_forum", slug, count) for slug, count in meetings["held_by_forum"].items()]
+    found += [("meetings_cancelled_by_forum", slug, count) for slug, count in meetings["cancelled_by_forum"].items()]
+    found.append(("meetings", "total_held", meetings["total_held"]))
+    steering, assembly = report["steering_group"], report["assembly"]
+    found += [
+        ("steering_group", "meetings", steering["meetings"]),
+        ("steering_group", "as_agreed", str(steering["as_agreed"]).lower()),
+        ("assembly", "spring", assembly["spring"]),
+        ("assembly", "autumn", assembly["autumn"]),
+        ("assembly", "met_each_term", str(assembly["met_each_term"]).lower()),
+        ("organisations", "count", report["organisations"]["count"]),
+    ]
+    found += [("organisations", "id", organisation_id) for organisation_id in report["organisations"]["ids"]]
+    return found
+
+
+@blp.route("/follow-up", methods=["GET"])
+@blp.arguments(FollowUpQuerySchema, location="query")
+@blp.response(200, FollowUpSchema)
+def follow_up(query: dict[str, Any]) -> Any:
+    """The follow-up report for a year: dialogues by committee, level and step, how early, meetings per forum"""
+    report = call("levels_advisor", "follow_up_report", query["year"])
+    if not wants_csv(query):
+        return report
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(("year", "section", "key", "value"))
+    for section, key, value in rows(report):
+        writer.writerow((report["year"], section, key, value))
+    return Response(
+        out.getvalue(),
+        mimetype=CSV,
+        headers={"Content-Disposition": f'attachment; filename="follow-up-{report["year"]}.csv"'},
+    )

@@ -1,0 +1,148 @@
+"""The iCalendar feeds: answered from cache while nothing changed, rebuilt only where something did."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from samverkan_common.errors import NotFound
+
+from ..adapters.ical import FeedCache, FeedDocument, assemble, render_meeting
+from ..adapters.repository import FeedScope
+from ..domain.model import Forum
+from . import handlers
+from .handlers import EventsUow
+
+ALL_NAME = "Samverkan – alla möten"
+ALL_DESCRIPTION = "Alla möten i Västra Götalandsregionens dialogforum med det civila samhället."
+
+
+@dataclass(frozen=True)
+class FeedAnswer:
+    """What the gateway needs: the validators always, the body only when the caller lacks it."""
+
+    etag: str
+    last_modified: datetime
+    body: bytes | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "etag": self.etag,
+            "last_modified": self.last_modified.isoformat(),
+            "body": self.body.decode("utf-8") if self.body is not None else None,
+        }
+
+
+def _version(feed_key: str, name: str, scope: FeedScope, fingerprint: tuple[int, int, datetime | None]) -> str:
+    parts = [feed_key, name, repr(scope.forum_ids), repr(scope.meeting_ids), repr(fingerprint)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def feed(
+    uow: EventsUow,
+    cache: FeedCache,
+    feed_key: str,
+    name: str,
+    description: str,
+    scope: FeedScope,
+    base_url: str,
+    known_etags: list[str] | None = None,
+    modified_since: datetime | None = None,
+    now: datetime | None = None,
+) -> FeedAnswer:
+    """The feed's validators, and its body unless the caller holds it already.
+
+    The caller holds it when it names the current ETag, or (HTTP If-Modified-Since) when
+    nothing changed since ``modified_since``. Either way the feed is not built.
+    """
+    now = now or datetime.now(UTC)
+    fingerprint = uow.meetings.fingerprint(scope, now)
+    version = _version(feed_key, name, scope, fingerprint)
+    etag = f'"{version}"'
+    last_modified = (fingerprint[2] or datetime(2026, 1, 1, tzinfo=UTC)).replace(microsecond=0)
+    if (known_etags and etag in known_etags) or (modified_since is not None and last_modified <= modified_since):
+        return FeedAnswer(etag, last_modified, None)  # not built: the caller answers 304 or from its copy
+    cached = cache.feed(feed_key, version)
+    if cached is None:
+        cached = FeedDocument(build(uow, cache, name, description, scope, base_url, now), etag, last_modified)
+        cache.store_feed(feed_key, version, cached)
+    return FeedAnswer(etag, last_modified, cached.body)
+
+
+def build(
+    uow: EventsUow, cache: FeedCache, name: str, description: str, scope: FeedScope, base_url: str, now: datetime
+) -> bytes:
+    """Assemble the feed, rendering only the meetings whose version is not cached yet."""
+    stamps = uow.meetings.stamps(scope, now)
+    zones: dict[str, tuple[int, int]] = {}
+    for _, _, starts_at, last_ends_at, zone in stamps:
+        first, last = zones.get(zone, (starts_at.year, last_ends_at.year))
+        zones[zone] = (min(first, starts_at.year), max(last, last_ends_at.year))
+    missing = [meeting_id for meeting_id, version, *_ in stamps if cache.meeting((meeting_id, version)) is None]
+    if missing:
+        meetings = uow.meetings.by_ids(missing)
+        changes = uow.occurrences.of_meetings(m.id for m in meetings if m.rrule)
+        forums: dict[str, Forum] = uow.forums.by_ids(m.forum_id for m in meetings)
+        for meeting in meetings:
+            block = render_meeting(forums[meeting.forum_id], meeting, changes.get(meeting.id, []), base_url)
+            cache.store_meeting((meeting.id, meeting.version), block)
+    blocks = []
+    for meeting_id, version, *_ in stamps:
+        block = cache.meeting((meeting_id, version))
+        if block is None:  # pushed out of a full cache by another feed meanwhile: render it once more
+            [meeting] = uow.meetings.by_ids([meeting_id])
+            block = render_meeting(
+                uow.forums.by_id(meeting.forum_id),
+                meeting,
+                uow.occurrences.of_meetings([meeting_id]).get(meeting_id, []),
+                base_url,
+            )
+        blocks.append(block)
+    return assemble(cache.head(name, description, zones), blocks)
+
+
+def all_feed(uow: EventsUow, cache: FeedCache, base_url: str, **kwargs: Any) -> FeedAnswer:
+    return feed(uow, cache, "all", ALL_NAME, ALL_DESCRIPTION, FeedScope(), base_url, **kwargs)
+
+
+def forum_feed(uow: EventsUow, cache: FeedCache, slug: str, base_url: str, **kwargs: Any) -> FeedAnswer:
+    forum = handlers.get_forum(uow, slug)
+    scope = FeedScope(forum_ids=(forum.id,))
+    return feed(uow, cache, f"forum:{slug}", forum.name, forum.description, scope, base_url, **kwargs)
+
+
+def organisation_feed(
+    uow: EventsUow, cache: FeedCache, organisation_id: str, base_url: str, **kwargs: Any
+) -> FeedAnswer:
+    """Meetings of the forums the organisation sits in, as the registry's membership events tell it."""
+    slugs = uow.memberships.forum_slugs_of(organisation_id)
+    forum_ids = tuple(sorted(f.id for f in (uow.forums.by_slug(slug) for slug in slugs) if f is not None))
+    name = "Samverkan – organisationens forum"
+    description = "Möten i de forum där organisationen ingår."
+    return feed(
+        uow,
+        cache,
+        f"organisation:{organisation_id}",
+        name,
+        description,
+        FeedScope(forum_ids=forum_ids),
+        base_url,
+        **kwargs,
+    )
+
+
+def personal_feed(uow: EventsUow, cache: FeedCache, token: str, base_url: str, **kwargs: Any) -> FeedAnswer:
+    """The meetings a person has a place at; the secret token shows nothing else."""
+    digest = handlers.token_digest(token)
+    owner = uow.personal_feeds.by_digest(digest)
+    if owner is None:
+        raise NotFound("There is no such calendar, or its link was replaced.", "FEED_NOT_FOUND")
+    attendee_email, organisation_id = owner
+    meeting_ids = tuple(uow.registrations.meeting_ids_of(attendee_email, organisation_id))
+    name = "Samverkan – mina möten"
+    description = "Möten du har en plats på."
+    return feed(
+        uow, cache, f"personal:{digest}", name, description, FeedScope(meeting_ids=meeting_ids), base_url, **kwargs
+    )
