@@ -39,7 +39,9 @@ def machine() -> str:
 
 def commit() -> str:
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", ".", ":!docs/benchmarks.md"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     return head.strip() + (" with uncommitted changes" if dirty.strip() else "")
 
 
