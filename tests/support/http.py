@@ -23,6 +23,9 @@ class Client:
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.session.post(self.base + path, timeout=30, **kwargs)
 
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.patch(self.base + path, timeout=30, **kwargs)
+
 
 def feed_titles(client: Client, slug: str) -> list[str]:
     """The titles in a forum's calendar feed, checking it is served as a calendar."""

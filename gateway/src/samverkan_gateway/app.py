@@ -9,10 +9,13 @@ from flask_smorest import Api
 
 from samverkan_common.db import make_engine
 
-from . import health, i18n, problems, security
+from . import health, i18n, observability, problems, security
 from .config import from_environment
 from .docs import blp as docs_blp
 from .pages.calendar import blp as pages_blp
+from .pages.follow_up import blp as follow_up_pages_blp
+from .pages.organisations import blp as organisation_pages_blp
+from .pages.planning import blp as planning_pages_blp
 from .resources.advisor.routes import blp as advisor_blp
 from .resources.events.routes import blp as events_blp
 from .resources.events.routes import feeds
@@ -26,7 +29,7 @@ from .resources.reports.routes import blp as reports_blp
 from .rpc import RpcPool
 
 
-class SamverkanApi(Api):  # type: ignore[misc]
+class SamverkanApi(problems.ProblemResponses, Api):  # type: ignore[misc]
     # Document our problem+json body as the error response of every route.
     ERROR_SCHEMA = problems.ProblemSchema
 
@@ -59,10 +62,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.blp)
     app.register_blueprint(docs_blp)
     app.register_blueprint(pages_blp)
+    app.register_blueprint(organisation_pages_blp)
+    app.register_blueprint(planning_pages_blp)
+    app.register_blueprint(follow_up_pages_blp)
     i18n.init_app(app)
     # After Api(app), so that our handlers replace flask-smorest's JSON errors.
     problems.init_app(app)
     security.init_app(app)
+    observability.init_app(app)
     return app
 
 

@@ -147,9 +147,12 @@ def requires(*roles: Role) -> Callable[[View], View]:
                 )
             return view(*args, **kwargs)
 
-        guarded.__dict__.setdefault("_apidoc", {}).setdefault("manual_doc", {}).setdefault(
-            "security", [{"bearerAuth": []}]
-        )
+        apidoc = guarded.__dict__.setdefault("_apidoc", {})
+        apidoc.setdefault("manual_doc", {}).setdefault("security", [{"bearerAuth": []}])
+        # Document the refusals: the shared problem+json responses flask-smorest registers per status.
+        responses = apidoc.setdefault("response", {}).setdefault("responses", {})
+        responses.setdefault(401, ["UNAUTHORIZED"])
+        responses.setdefault(403, ["FORBIDDEN"])
         return guarded  # type: ignore[return-value]
 
     return decorate

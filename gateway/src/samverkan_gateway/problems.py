@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
+from apispec import BasePlugin
 from flask import Flask, Response, json
 from marshmallow import Schema, fields
 from sqlalchemy.exc import OperationalError
@@ -17,6 +19,7 @@ from .rpc import BrokerUnavailable, RemoteFailure, RpcTimeout
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "https://samverkan.example.org/problems/"
+PROBLEM_JSON = "application/problem+json"
 
 # The one table: an error that crosses RPC or the broker -> (HTTP status, title, code).
 ERROR_STATUS: dict[type[Exception], tuple[int, str, str]] = {
@@ -44,6 +47,49 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), metadata={"description": "Messages per field."})
 
 
+class ProblemResponses:
+    """Mixed into flask-smorest's ``Api``: document error responses as what they are, problem+json.
+
+    flask-smorest registers one reusable response per HTTP status (``UNAUTHORIZED``,
+    ``UNPROCESSABLE_ENTITY``, ...) and ``DEFAULT_ERROR`` with its default content type,
+    application/json; every error this gateway sends is application/problem+json.
+    """
+
+    DEFAULT_RESPONSE_CONTENT_TYPE: str
+    spec: Any
+
+    def _register_responses(self) -> None:
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON  # on the instance, for these responses only
+        try:
+            super()._register_responses()  # type: ignore[misc]
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.spec.plugins.append(ProblemStatuses())
+
+
+class ProblemStatuses(BasePlugin):
+    """Name, per operation, the errors it can answer with (beside ``default``), from the one table above.
+
+    Every operation may meet a service that is away (503), slow (504) or failing (502); one with a
+    path parameter may find nothing (404); one with a body may get one too large (413) or, as a
+    write, conflict with the current state (409). 401 and 403 come from ``auth.requires``, 422
+    from the request schemas.
+    """
+
+    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any) -> None:
+        for method, operation in (operations or {}).items():
+            responses = operation.setdefault("responses", {})
+            statuses = [502, 503, 504]
+            if "{" in (path or ""):
+                statuses.append(404)
+            if method in {"post", "put", "patch", "delete"}:
+                statuses.append(409)
+            if "requestBody" in operation:
+                statuses.append(413)
+            for status in statuses:
+                responses.setdefault(status, HTTPStatus(status).name)
+
+
 def problem(
     status: int,
     title: str,
@@ -61,7 +107,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

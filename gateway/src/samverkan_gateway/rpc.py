@@ -22,6 +22,9 @@ import pika
 from pika.exceptions import AMQPError
 
 from samverkan_common.errors import REMOTE_ERRORS, SamverkanError
+from samverkan_common.logs import CONTEXT_KEY, current_request_id
+
+from .observability import RPC_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +123,19 @@ class RpcClient:
                 correlation_id=correlation_id,
                 # A request nobody took in time is dropped rather than answered late.
                 expiration=str(max(1, int(timeout * 1000))),
-                headers={"nameko.call_id_stack": [f"gateway.{method}.{correlation_id}"]},
+                headers=self._context(method, correlation_id),
             ),
             mandatory=True,
         )
+
+    @staticmethod
+    def _context(method: str, correlation_id: str) -> dict[str, Any]:
+        """nameko's context data as headers; nameko passes ``nameko.request_id`` on to every later call and event."""
+        headers: dict[str, Any] = {"nameko.call_id_stack": [f"gateway.{method}.{correlation_id}"]}
+        request_id = current_request_id()
+        if request_id:
+            headers[f"nameko.{CONTEXT_KEY}"] = request_id
+        return headers
 
     def close(self) -> None:
         try:
@@ -169,6 +181,24 @@ class RpcPool:
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         """Call ``service.method``; a stale pooled connection is replaced once, transparently."""
+        started, outcome = time.perf_counter(), "error"
+        try:
+            result = self._call(service, method, *args, timeout=timeout, **kwargs)
+            outcome = "ok"
+            return result
+        except SamverkanError:
+            outcome = "refused"  # a shared error is the service's answer
+            raise
+        except RpcTimeout:
+            outcome = "timeout"
+            raise
+        except BrokerUnavailable:
+            outcome = "unavailable"
+            raise
+        finally:
+            RPC_SECONDS.labels(service, method, outcome).observe(time.perf_counter() - started)
+
+    def _call(self, service: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         timeout = self.timeout if timeout is None else timeout
         try:
             with self.client() as client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request
@@ -35,6 +36,16 @@ def subscription(path: str) -> dict[str, str]:
     """The two links every calendar page offers: webcal:// for one click, https for pasting."""
     https = request.url_root.rstrip("/") + path
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@blp.app_context_processor
+def language_links() -> dict[str, Any]:
+    """The language switch keeps the rest of the query (a search, the wizard's answers so far)."""
+
+    def language_link(language: str) -> str:
+        return "?" + urlencode({**request.args.to_dict(), "lang": language})
+
+    return {"language_link": language_link}
 
 
 @blp.get("/")

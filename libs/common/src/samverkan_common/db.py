@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .events import Envelope, envelope
+from .logs import current_request_id
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -143,6 +144,11 @@ class UnitOfWork:
     def emit_many(self, type_: str, many: list[dict[str, Any]], version: int = 1) -> list[Envelope]:
         """:meth:`emit` for many events of one type, in one statement (an import emits thousands)."""
         envelopes = [envelope(type_, data, version) for data in many]
+        request_id = current_request_id()
+        if request_id:
+            # An added envelope field: the relay sends it on as nameko context, so logs can follow it.
+            for each in envelopes:
+                each["request_id"] = request_id
         if envelopes:
             now = utcnow()
             self.session.execute(

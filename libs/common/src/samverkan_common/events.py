@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class Envelope(TypedDict):
@@ -13,6 +13,8 @@ class Envelope(TypedDict):
     occurred_at: str
     version: int
     data: dict[str, Any]
+    # The request that caused the event (see samverkan_common.logs), when there was one.
+    request_id: NotRequired[str]
 
 
 def envelope(type_: str, data: dict[str, Any], version: int = 1) -> Envelope:

@@ -17,6 +17,7 @@ from nameko.amqp.publish import Publisher
 from sqlalchemy import Engine, Table, select, update
 
 from .events import exchange_name
+from .logs import CONTEXT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,10 @@ class OutboxRelay:
         published: list[int] = []
         try:
             for row in rows:
-                self.publisher.publish(json.loads(row.envelope), routing_key=row.type)
+                event = json.loads(row.envelope)
+                # nameko reads ``nameko.*`` headers as the consumer's context data (the request id).
+                context = {f"nameko.{CONTEXT_KEY}": event[CONTEXT_KEY]} if event.get(CONTEXT_KEY) else {}
+                self.publisher.publish(event, routing_key=row.type, headers=context)
                 published.append(row.id)
         finally:
             if published:

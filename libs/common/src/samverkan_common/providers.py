@@ -9,6 +9,7 @@ from eventlet.event import Event
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine
 
+from . import metrics
 from .db import UnitOfWork, make_engine, session_factory
 from .outbox import OutboxRelay
 
@@ -48,6 +49,7 @@ class UnitOfWorkProvider(DependencyProvider):
             config["AMQP_URI"],
             self.container.service_name,
         )
+        metrics.watch_outbox(self.container.service_name, self.engine, self.uow_class.metadata.tables["outbox"])
 
     def start(self) -> None:
         self._running = True
@@ -55,10 +57,12 @@ class UnitOfWorkProvider(DependencyProvider):
 
     def stop(self) -> None:
         self._running = False
+        metrics.unwatch_outbox(self.container.service_name)
         self.wake()
 
     def kill(self) -> None:
         self._running = False
+        metrics.unwatch_outbox(self.container.service_name)
 
     def wake(self) -> None:
         if not self._wake.ready():

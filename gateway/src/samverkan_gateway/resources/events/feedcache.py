@@ -90,11 +90,50 @@ class FeedBytes:
                 self._size -= len(dropped.body)
 
 
-class FeedWatcher:
-    """Counts the events that change feeds, from a daemon thread with its own connection."""
+# The facts after which an organisation reads differently (its public page, GET /organisations/<id>).
+ORGANISATION_EVENTS = tuple(
+    ("registry.events", routing_key)
+    for routing_key in (
+        "organisation_registered",
+        "organisation_updated",
+        "organisation_dissolved",
+        "organisation_signed",
+        "organisation_withdrew",
+        "membership_changed",
+    )
+)
 
-    def __init__(self, amqp_url: str):
+
+class ReadCopies:
+    """A bounded, thread-safe map of key to (value, generation, checked_at): copies of other reads."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._copies: OrderedDict[str, tuple[Any, int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[Any, int, float] | None:
+        with self._lock:
+            copy = self._copies.get(key)
+            if copy is not None:
+                self._copies.move_to_end(key)
+            return copy
+
+    def put(self, key: str, value: Any, generation: int) -> None:
+        with self._lock:
+            self._copies[key] = (value, generation, time.monotonic())
+            self._copies.move_to_end(key)
+            while len(self._copies) > self.max_entries:
+                self._copies.popitem(last=False)
+
+
+class FeedWatcher:
+    """Counts the events that change a kind of copy (feeds by default), from a daemon thread of its own."""
+
+    def __init__(self, amqp_url: str, bindings: tuple[tuple[str, str], ...] = FEED_EVENTS, name: str = "feed-watcher"):
         self.amqp_url = amqp_url
+        self.bindings = bindings
+        self.name = name
         self.generation = 0
         self.listening = False
         self._lock = threading.Lock()
@@ -104,7 +143,7 @@ class FeedWatcher:
         """Start listening once per process (after gunicorn's fork, on the first feed request)."""
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._listen_forever, name="feed-watcher", daemon=True)
+                self._thread = threading.Thread(target=self._listen_forever, name=self.name, daemon=True)
                 self._thread.start()
 
     def changed(self) -> None:
@@ -113,16 +152,20 @@ class FeedWatcher:
             self.generation += 1
 
     def trusts(self, feed: CachedFeed, max_age: float) -> bool:
-        return self.listening and feed.generation == self.generation and time.monotonic() - feed.checked_at < max_age
+        return self.fresh(feed.generation, feed.checked_at, max_age)
+
+    def fresh(self, generation: int, checked_at: float, max_age: float) -> bool:
+        """A copy taken at ``generation`` is current: listening, no event since, and young enough."""
+        return self.listening and generation == self.generation and time.monotonic() - checked_at < max_age
 
     def _listen_forever(self) -> None:
         while True:
             try:
                 self._listen()
             except (AMQPError, OSError) as error:
-                log.info("feed watcher not listening (%s); feeds are checked with the service meanwhile", error)
+                log.info("%s not listening (%s); copies are checked with the service meanwhile", self.name, error)
             except Exception:  # noqa: BLE001 - a watcher that dies would leave the cache trusted
-                log.warning("feed watcher failed", exc_info=True)
+                log.warning("%s failed", self.name, exc_info=True)
             finally:
                 self.listening = False
                 self.changed()
@@ -135,11 +178,11 @@ class FeedWatcher:
         connection = pika.BlockingConnection(parameters)
         try:
             channel = connection.channel()
-            for exchange in sorted({exchange for exchange, _ in FEED_EVENTS}):
+            for exchange in sorted({exchange for exchange, _ in self.bindings}):
                 # The same declaration the services make: whoever comes first creates it.
                 channel.exchange_declare(exchange, exchange_type="topic", durable=True)
             queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
-            for exchange, routing_key in FEED_EVENTS:
+            for exchange, routing_key in self.bindings:
                 channel.queue_bind(queue, exchange, routing_key=routing_key)
             channel.basic_consume(queue, self._on_event, auto_ack=True)
             self.changed()  # events may have passed while nobody listened

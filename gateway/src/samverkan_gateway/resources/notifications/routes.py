@@ -112,8 +112,12 @@ def requeue_notification(notification_id: str) -> Any:
     return call("notifier", "requeue_notification", notification_id)
 
 
+UNKNOWN_LINK = "No subscription has this link (any more): the same page, saying so."
+
+
 @unsubscribe_blp.route("/<token>", methods=["GET"])
 @unsubscribe_blp.response(200, content_type="text/html", description="A page with one button that unsubscribes.")
+@unsubscribe_blp.alt_response(404, content_type="text/html", schema={"type": "string"}, description=UNKNOWN_LINK)
 def unsubscribe_page(token: str) -> Any:
     """The page behind a message's unsubscribe link (a GET never unsubscribes: link checkers follow links)"""
     return _page("unsubscribe_preview", token, done=False)
@@ -121,6 +125,7 @@ def unsubscribe_page(token: str) -> Any:
 
 @unsubscribe_blp.route("/<token>", methods=["POST"])
 @unsubscribe_blp.response(200, content_type="text/html", description="The subscription is ended.")
+@unsubscribe_blp.alt_response(404, content_type="text/html", schema={"type": "string"}, description=UNKNOWN_LINK)
 def unsubscribe(token: str) -> Any:
     """Unsubscribe: the page's button, or a mail client's one-click POST (List-Unsubscribe=One-Click)"""
     return _page("unsubscribe", token, done=True)

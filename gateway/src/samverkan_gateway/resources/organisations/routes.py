@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, g, request, stream_with_context
+from flask import Response, current_app, g, request, stream_with_context
 from flask_smorest import Blueprint
 
 from ...auth import Role, authenticate, requires
 from ...services import call
+from ..events.feedcache import ORGANISATION_EVENTS, FeedWatcher, ReadCopies
 from ..jobs.schemas import JobSchema
 from ..schemas import wire
 from .schemas import (
@@ -156,7 +157,45 @@ def export_organisations() -> Any:
 @blp.response(200, OrganisationSchema)
 def get_organisation(organisation_id: str) -> Any:
     """One organisation"""
-    return call("registry", "get_organisation", organisation_id)
+    watcher = organisation_watcher()
+    copies: ReadCopies = current_app.extensions.setdefault(
+        "samverkan_organisation_copies", ReadCopies(MAX_ORGANISATION_COPIES)
+    )
+    copy = copies.get(organisation_id)
+    if copy is not None and watcher.fresh(
+        copy[1], copy[2], float(current_app.config.get("FEED_CACHE_TRUST_SECONDS", 60))
+    ):
+        return copy[0]
+    generation = watcher.generation
+    found = call("registry", "get_organisation", organisation_id)
+    copies.put(organisation_id, found, generation)
+    return found
+
+
+# Public organisation pages are read far more often than organisations change: the gateway keeps a
+# copy, trusted only while it hears the registry's events (as the feeds are; see events/feedcache.py).
+MAX_ORGANISATION_COPIES = 10_000
+
+
+def organisation_watcher() -> FeedWatcher:
+    watcher: FeedWatcher = current_app.extensions.setdefault(
+        "samverkan_organisation_watcher",
+        FeedWatcher(current_app.config["AMQP_URI"], ORGANISATION_EVENTS, "organisation-watcher"),
+    )
+    watcher.start()
+    return watcher
+
+
+@blp.after_request
+def _writes_are_read_back_at_once(response: Response) -> Response:
+    """Whoever changed an organisation through this gateway reads the change on the next request."""
+    if (
+        request.method != "GET"
+        and response.status_code < 400
+        and "samverkan_organisation_watcher" in current_app.extensions
+    ):
+        current_app.extensions["samverkan_organisation_watcher"].changed()
+    return response
 
 
 @blp.route("/<organisation_id>", methods=["PATCH"])

@@ -68,6 +68,9 @@ class OrganisationInSchema(Schema):
 
 class OrganisationSchema(OrganisationInSchema):
     id = fields.String(dump_only=True)
+    # The register answers "" for an organisation without them, which is no URL or address.
+    website = fields.String(allow_none=True, metadata={"description": "A URL, or empty when none."})  # type: ignore[assignment]
+    contact_email = fields.String(allow_none=True, metadata={"description": "An e-mail address, or empty when none."})  # type: ignore[assignment]
     status = fields.String(dump_only=True, metadata={"description": "active or dissolved"})
     version = fields.Integer(dump_only=True, metadata={"description": "Send it back with a change (409 if stale)."})
     created_at = _moment(dump_only=True)

@@ -29,6 +29,15 @@ def wants_csv(query: dict[str, Any]) -> bool:
     return best == CSV
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): committee names are free text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """The cell as a spreadsheet shows it as text, never runs it."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
 def rows(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """The report as (section, key, value) rows: one figure per row, easy to sort and sum."""
     dialogues, meetings = report["dialogues"], report["meetings"]
@@ -56,6 +65,8 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
 @blp.route("/follow-up", methods=["GET"])
 @blp.arguments(FollowUpQuerySchema, location="query")
 @blp.response(200, FollowUpSchema)
+# The same figures as CSV, for format=csv or Accept: text/csv.
+@blp.alt_response(200, content_type=CSV, success=True, schema={"type": "string"})
 def follow_up(query: dict[str, Any]) -> Any:
     """The follow-up report for a year: dialogues by committee, level and step, how early, meetings per forum"""
     report = call("levels_advisor", "follow_up_report", query["year"])
@@ -65,7 +76,7 @@ def follow_up(query: dict[str, Any]) -> Any:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(("year", "section", "key", "value"))
     for section, key, value in rows(report):
-        writer.writerow((report["year"], section, key, value))
+        writer.writerow((report["year"], section, spreadsheet_text(str(key)), value))
     return Response(
         out.getvalue(),
         mimetype=CSV,

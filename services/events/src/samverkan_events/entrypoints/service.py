@@ -9,6 +9,7 @@ from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 
 from samverkan_common.errors import Forbidden
+from samverkan_common.metrics import Observability
 from samverkan_common.providers import UnitOfWorkProvider
 from samverkan_common.service import health_report, load, rpc
 
@@ -48,6 +49,7 @@ class EventsService:
     name = "events"
 
     uow: EventsUnitOfWork = UnitOfWorkProvider(EventsUnitOfWork)  # type: ignore[assignment]
+    observability = Observability()
     feed_cache: FeedCache = FeedCacheProvider()  # type: ignore[assignment]
 
     @rpc

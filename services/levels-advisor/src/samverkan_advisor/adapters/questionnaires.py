@@ -287,12 +287,33 @@ def load_questionnaire(version: int = CURRENT_VERSION) -> Questionnaire:
     return questionnaire
 
 
+# An unverified cell says why in its source: with one of these (any case).
+UNCHECKED_MARKS = ("not checked", "not in the code")
+CODE_YEAR = re.compile(r"\b(2009|2019)\b")
+
+
 class MethodSchema(Schema):
     level = fields.Enum(Level, by_value=True, required=True)
     step = fields.Enum(DecisionStep, by_value=True, required=True)
     verified = fields.Boolean(required=True)
     source = fields.String(required=True, validate=NOT_BLANK)
     methods = fields.List(_text(), required=True, validate=validate.Length(min=1))
+
+    @validates_schema
+    def source_matches_verified(self, data: dict[str, Any], **_: Any) -> None:
+        source = data.get("source", "")
+        unchecked = any(mark in source.lower() for mark in UNCHECKED_MARKS)
+        if data.get("verified"):
+            if unchecked:
+                raise ValidationError("A verified cell cannot say it is not checked or not in the Code.", "source")
+            if not (CODE_YEAR.search(source) and "section" in source.lower()):
+                raise ValidationError(
+                    "Name the Code's year (2009 or 2019) and section the cell was checked in.", "source"
+                )
+        elif not unchecked and data.get("verified") is not None:
+            raise ValidationError(
+                f"An unverified cell must say why: {' or '.join(map(repr, UNCHECKED_MARKS))}.", "source"
+            )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> MethodCell:

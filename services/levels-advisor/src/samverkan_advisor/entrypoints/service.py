@@ -10,6 +10,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
 from samverkan_common.errors import Unavailable
+from samverkan_common.metrics import Observability
 from samverkan_common.providers import UnitOfWorkProvider
 from samverkan_common.service import health_report, load
 from samverkan_common.service import rpc as shared_rpc
@@ -54,6 +55,7 @@ class AdvisorService:
     name = "levels_advisor"
 
     uow: AdvisorUnitOfWork = UnitOfWorkProvider(AdvisorUnitOfWork)  # type: ignore[assignment]
+    observability = Observability()
     questionnaire: Library = QuestionnaireProvider()  # type: ignore[assignment]
     registry = RpcProxy("registry")
     events = RpcProxy("events")

@@ -13,6 +13,8 @@ from typing import Any
 import eventlet
 import requests
 
+from samverkan_common.metrics import count_deliveries
+
 from ..domain.model import Channel
 from ..service_layer.delivery import Job
 from .messages import Renderer, webhook_body, webhook_headers
@@ -89,6 +91,7 @@ class SmtpAndWebhookCourier:
         for job in hooks:
             pool.spawn_n(self._post, job, results)
         pool.waitall()
+        count_deliveries(results)
         return results
 
     def _connect(self) -> smtplib.SMTP:

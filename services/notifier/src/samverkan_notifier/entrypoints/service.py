@@ -8,6 +8,7 @@ from typing import Any
 
 from nameko.events import event_handler
 
+from samverkan_common.metrics import Observability
 from samverkan_common.providers import UnitOfWorkProvider
 from samverkan_common.service import health_report, load, rpc
 
@@ -32,6 +33,7 @@ class NotifierService:
     name = "notifier"
 
     uow: NotifierUnitOfWork = UnitOfWorkProvider(NotifierUnitOfWork)  # type: ignore[assignment]
+    observability = Observability()
     dispatcher: Dispatcher = Dispatcher()  # type: ignore[assignment]
     clock: Callable[[], datetime] = Clock()  # type: ignore[assignment]
 

@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 from samverkan_common.errors import Invalid
+from samverkan_common.metrics import Observability
 from samverkan_common.providers import UnitOfWorkProvider
 from samverkan_common.service import health_report, load, rpc
 
@@ -56,6 +57,7 @@ class RegistryService:
     name = "registry"
 
     uow: RegistryUnitOfWork = UnitOfWorkProvider(RegistryUnitOfWork)  # type: ignore[assignment]
+    observability = Observability()
     import_worker: ImportWorker = ImportWorker()  # type: ignore[assignment]
 
     @rpc

@@ -1,0 +1,154 @@
+"""Planera en dialog: the advisor's questionnaire one question per step, a summary, then the recommendation.
+
+Answers travel in hidden fields from step to step (no session, no JavaScript), so going back and
+forward never loses them. The recommendation is made by the levels advisor's ``assess`` RPC, which
+keeps the assessment: the answers and the advice, without anything about who asked. That record is
+what a planner later turns into a dialogue plan; the visitor is sent to its page (post, redirect, get),
+which can be printed or saved as PDF.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from samverkan_common.errors import Invalid, NotFound
+from samverkan_common.participation import DecisionStep
+
+from ..services import call
+from .calendar import level_name
+
+blp = Blueprint("planning_pages", __name__, template_folder="../templates")
+PREFIX = "a_"
+
+
+def step_names() -> dict[str, str]:
+    return {
+        DecisionStep.AGENDA_SETTING.value: _("Agenda setting"),
+        DecisionStep.DRAFTING.value: _("Drafting"),
+        DecisionStep.DECISION.value: _("Decision"),
+        DecisionStep.IMPLEMENTATION.value: _("Implementation"),
+        DecisionStep.MONITORING.value: _("Monitoring"),
+        DecisionStep.REFORMULATION.value: _("Reformulation"),
+    }
+
+
+def confidence_names() -> dict[str, str]:
+    return {"high": _("High"), "medium": _("Medium"), "low": _("Low")}
+
+
+def _language() -> str:
+    return str(get_locale() or "sv")
+
+
+def _questionnaire() -> dict[str, Any]:
+    questionnaire: dict[str, Any] = call("levels_advisor", "get_questionnaire", _language(), None)
+    return questionnaire
+
+
+def _answers(questionnaire: dict[str, Any], form: Any) -> dict[str, str]:
+    """The answers given so far, keeping only options the questionnaire offers."""
+    answers = {}
+    for question in questionnaire["questions"]:
+        value = form.get(PREFIX + question["id"], "")
+        if value in {option["id"] for option in question["options"]}:
+            answers[question["id"]] = value
+    return answers
+
+
+def _step_number(raw: str | None, last: int) -> int:
+    return min(int(raw), last) if raw and raw.isdigit() and int(raw) >= 1 else 1
+
+
+@blp.get("/planera")
+def start() -> Any:
+    return render_template("pages/planning_start.html", questionnaire=_questionnaire())
+
+
+@blp.get("/planera/fraga")
+def question() -> Any:
+    """One question; the buttons say where to go next, and the answers so far come along."""
+    questionnaire = _questionnaire()
+    questions = questionnaire["questions"]
+    answers = _answers(questionnaire, request.args)
+    number = _step_number(request.args.get("steg"), len(questions))
+    go = request.args.get("go")
+    errors: dict[str, str] = {}
+    if go == "back":
+        number = max(1, number - 1)
+    elif go == "next":
+        current = questions[number - 1]
+        if current["required"] and current["id"] not in answers:
+            errors[f"{current['id']}-{current['options'][0]['id']}"] = _("Choose an answer to go on.")
+        elif number == len(questions):
+            return redirect(url_for("planning_pages.summary", **_hidden(answers)))
+        else:
+            number += 1
+    return render_template(
+        "pages/planning_question.html",
+        questionnaire=questionnaire,
+        question=questions[number - 1],
+        number=number,
+        count=len(questions),
+        answers=answers,
+        hidden={key: value for key, value in _hidden(answers).items() if key != PREFIX + questions[number - 1]["id"]},
+        errors=errors,
+    ), (400 if errors else 200)
+
+
+@blp.get("/planera/sammanfattning")
+def summary() -> Any:
+    questionnaire = _questionnaire()
+    answers = _answers(questionnaire, request.args)
+    missing = [
+        (number, q)
+        for number, q in enumerate(questionnaire["questions"], 1)
+        if q["required"] and q["id"] not in answers
+    ]
+    return render_template(
+        "pages/planning_summary.html",
+        questionnaire=questionnaire,
+        answers=answers,
+        hidden=_hidden(answers),
+        missing=missing,
+    )
+
+
+@blp.post("/planera/forslag")
+def recommend() -> Any:
+    questionnaire = _questionnaire()
+    answers = _answers(questionnaire, request.form)
+    try:
+        assessment = call("levels_advisor", "assess", {"answers": answers})
+    except Invalid:
+        return redirect(url_for("planning_pages.summary", **_hidden(answers)))
+    return redirect(url_for("planning_pages.recommendation", assessment_id=assessment["id"]), code=303)
+
+
+@blp.get("/planera/forslag/<assessment_id>")
+def recommendation(assessment_id: str) -> Any:
+    try:
+        assessment = call("levels_advisor", "get_assessment", assessment_id)
+    except (NotFound, Invalid):
+        abort(404)
+    language = _language()
+    questionnaire = call("levels_advisor", "get_questionnaire", language, assessment["questionnaire_version"])
+    steps = step_names()
+    return render_template(
+        "pages/planning_recommendation.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        language=language,
+        steps=[(step.value, steps[step.value], assessment["levels_by_step"].get(step.value)) for step in DecisionStep],
+        step_names=steps,
+        confidence=confidence_names().get(assessment["confidence"] or ""),
+        level_name=level_name,
+        hidden=_hidden(assessment["answers"]),
+    )
+
+
+def _hidden(answers: dict[str, str]) -> dict[str, Any]:
+    return {PREFIX + question_id: value for question_id, value in answers.items()}

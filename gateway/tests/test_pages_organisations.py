@@ -1,0 +1,117 @@
+"""The organisation directory and page, rendered with the registry and events answers given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from samverkan_common.errors import NotFound
+from samverkan_gateway.pages import organisations
+
+ORG = {
+    "id": "o1",
+    "name": "Exempelföreningen",
+    "kind": "ideell_forening",
+    "municipality_code": "1480",
+    "organisation_number": "802500-1234",
+    "description": "",
+    "website": "",
+    "contact_email": "",
+    "other_names": [],
+    "areas": ["culture"],
+    "tags": [],
+    "founded_year": None,
+    "status": "active",
+}
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    made: list[tuple[str, str, tuple[Any, ...]]] = []
+
+    def fake(service: str, method: str, *args: Any) -> Any:
+        made.append((service, method, args))
+        if method == "list_municipalities":
+            return [{"code": "1480", "name": "Göteborg", "sub_region": "goteborgsregionen"}]
+        if method == "search_organisations":
+            return {"items": [ORG], "page": args[0]["page"], "per_page": 20, "total": 45}
+        if method == "get_organisation":
+            if args[0] != "o1":
+                raise NotFound("no", "ORGANISATION_NOT_FOUND")
+            return ORG
+        if method == "memberships":
+            return [
+                {"forum_slug": "ser", "role": "chair", "starts_on": "2025-01-01", "ends_on": None},
+                {"forum_slug": "ros-gruppen", "role": "member", "starts_on": "2020-01-01", "ends_on": "2021-01-01"},
+            ]
+        if method == "list_forums":
+            return [{"slug": "ser", "name": "Sociala ekonomins råd (SER)"}]
+        if method == "meetings_between":
+            return [
+                {
+                    "meeting_id": "m1",
+                    "forum_slug": "ser",
+                    "title": "SER-möte",
+                    "starts_at": "2030-03-01T13:00:00+01:00",
+                    "level": "dialogue",
+                    "status": "scheduled",
+                },
+                {
+                    "meeting_id": "m2",
+                    "forum_slug": "other",
+                    "title": "Annat möte",
+                    "starts_at": "2030-03-02T13:00:00+01:00",
+                    "level": "dialogue",
+                    "status": "scheduled",
+                },
+            ]
+        raise AssertionError(method)
+
+    monkeypatch.setattr(organisations, "call", fake)
+    return made
+
+
+def test_directory_passes_the_filters_to_the_registry_and_pages_with_the_total(client, calls):
+    page = client.get("/organisationer?q=ex&municipality=1480&kind=ideell_forening&page=2").get_data(as_text=True)
+
+    search = next(args[0] for _s, method, args in calls if method == "search_organisations")
+    assert search == {
+        "q": "ex",
+        "municipality": "1480",
+        "subregion": "",
+        "kind": "ideell_forening",
+        "area": "",
+        "page": 2,
+        "per_page": 20,
+    }
+    assert "45 organisationer hittades" in page
+    assert "Sida 2 av 3" in page
+    assert "page=3" in page
+    assert "page=1" in page
+    assert "Exempelföreningen" in page
+    assert "Kultur" in page
+
+
+def test_a_filter_outside_the_list_gets_an_error_summary_linking_to_the_field(client, calls):
+    response = client.get("/organisationer?kind=bank")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="#kind"' in page
+    assert 'aria-invalid="true"' in page
+    assert not any(method == "search_organisations" for _s, method, _a in calls)
+
+
+def test_organisation_page_shows_its_current_forums_and_their_upcoming_meetings(client, calls):
+    page = client.get("/organisationer/o1").get_data(as_text=True)
+
+    assert "Sociala ekonomins råd (SER) – Ordförande" in page
+    assert "ros-gruppen" not in page
+    assert "SER-möte" in page
+    assert "Annat möte" not in page
+    assert "webcal://localhost/feeds/organisations/o1.ics" in page
+
+
+def test_unknown_organisation_is_not_found(client, calls):
+    assert client.get("/organisationer/nope").status_code == 404

@@ -1,0 +1,179 @@
+"""The directory, the advisor wizard and the follow-up in Chromium, with accessibility checked on every page."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import screenshots, serious_accessibility_violations
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def site(stack, planner):
+    stack.cli("demo", "--tokens-file", str(stack.log_dir / "demo-tokens.json"))
+    found = planner.get("/api/v1/organisations", params={"q": "Exempelföreningen för friluftsliv"}).json()
+    organisation_id = found["items"][0]["id"]
+    added = planner.post(
+        f"/api/v1/organisations/{organisation_id}/memberships",
+        json={"forum_slug": "ros-gruppen", "role": "chair", "starts_on": date.today().isoformat()},
+    )
+    assert added.status_code == 201, added.text
+    return stack.url
+
+
+def test_directory_searches_by_name_and_filters_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False, bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(site + "/organisationer")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Organisationer"
+    assert page.get_by_role("heading", name="4 organisationer hittades").is_visible()
+    page.get_by_label("Namn eller ord").fill("Exempelgården")
+    page.get_by_role("button", name="Sök").click()
+    assert page.get_by_role("heading", name="1 organisation hittades").is_visible()
+    assert page.get_by_role("link", name="Stiftelsen Exempelgården").is_visible()
+
+    page.get_by_label("Namn eller ord").fill("")
+    page.get_by_label("Sorts organisation").select_option("ideell_forening")
+    page.get_by_role("button", name="Sök").click()
+    assert page.locator(".organisations a").all_inner_texts() == [
+        "Exempelföreningen för friluftsliv",
+        "Pensionärsföreningen Exempel",
+    ]
+    context.close()
+
+
+def test_directory_is_accessible_and_a_bad_filter_is_summarised_with_a_link_to_its_field(page, site):
+    page.goto(site + "/organisationer")
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "organisations")
+
+    page.goto(site + "/organisationer?kind=bank")
+    summary = page.get_by_role("alert")
+    assert "Något behöver rättas" in summary.inner_text()
+    summary.get_by_role("link", name="Välj en sorts organisation i listan.").click()
+    assert page.evaluate("document.activeElement.id") == "kind"
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "organisations-error")
+
+
+def test_organisation_page_shows_its_forums_and_their_upcoming_meetings(page, site):
+    page.goto(site + "/organisationer")
+    page.get_by_role("link", name="Exempelföreningen för friluftsliv").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Exempelföreningen för friluftsliv"
+    assert "RÖS-gruppen – Ordförande" in page.locator("#forums-title + ul").inner_text()
+    assert page.get_by_role("link", name="RÖS-gruppen: planering av verksamhetsåret").is_visible()
+    https = page.locator(".subscribe code").inner_text()
+    assert (
+        page.get_by_role("link", name="Prenumerera i din kalender").get_attribute("href")
+        == "webcal://" + https.split("://", 1)[1]
+    )
+    assert page.request.get(https).status == 200
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "organisation")
+
+
+def _answer_and_go_on(page, option_label: str | None = None) -> None:
+    radios = page.locator("fieldset input[type=radio]")
+    if option_label:
+        page.get_by_label(option_label, exact=True).check()
+    else:
+        radios.first.check()
+    page.locator("button[name=go][value=next]").click()
+
+
+def test_advisor_wizard_keeps_answers_back_and_forth_and_shows_the_recommendation(page, site):
+    page.goto(site + "/")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Planera en dialog").click()
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "planning-start")
+    page.get_by_role("link", name="Börja svara på frågorna").click()
+
+    assert page.locator(".progress").inner_text().startswith("Planera en dialog: fråga 1 av ")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Vilket steg i beslutsprocessen är ni i nu?")
+    page.locator("button[name=go][value=next]").click()
+    assert page.get_by_role("alert").get_by_role("link", name="Välj ett svar för att gå vidare.").is_visible()
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "planning-question-error")
+
+    _answer_and_go_on(page, "Utformning – vi skriver ett förslag")
+    assert page.locator(".progress").inner_text().startswith("Planera en dialog: fråga 2 av ")
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "planning-question")
+    page.get_by_role("button", name="Tillbaka").click()
+    assert page.get_by_label("Utformning – vi skriver ett förslag", exact=True).is_checked()
+    page.locator("button[name=go][value=next]").click()
+    while page.locator(".progress").count():
+        _answer_and_go_on(page)
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Dina svar"
+    assert "Utformning – vi skriver ett förslag" in page.locator(".answers").inner_text()
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "planning-summary")
+    page.get_by_role("button", name="Visa förslaget").click()
+
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Förslag: ")
+    steps = page.locator(".steps li").all_inner_texts()
+    assert len(steps) == 6
+    assert "Dagordning" in steps[0]
+    assert "Redan passerat" in steps[0]
+    assert "Utformning" in steps[1]
+    assert "Redan passerat" not in steps[1]
+    assert page.locator(".checklist > li").count() == 6
+    assert page.get_by_role("heading", name="Varför").is_visible()
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "planning-recommendation")
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="Huvudmeny").is_visible()
+    page.screenshot(path=str(_print_path("planning-recommendation-print.png")), full_page=True)
+
+
+def _print_path(name: str):
+    from tests.browser.conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / name
+
+
+def test_follow_up_shows_the_year_as_tables_with_a_csv_download(page, site):
+    year = date.today().year
+    page.goto(site + "/")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Uppföljning").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == f"Uppföljning av dialogen {year}"
+    assert page.get_by_role("table", name="Dialoger per nivå av delaktighet").is_visible()
+    held = page.get_by_role("table", name=f"Möten per forum {year}").inner_text()
+    assert "RÖS-gruppen" in held or "Inget det här året." in held
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "follow-up")
+
+    link = page.get_by_role("link", name="Ladda ner siffrorna som CSV (för kalkylprogram)")
+    assert link.get_attribute("href") == f"/api/v1/reports/follow-up?year={year}&format=csv"
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == f"follow-up-{year}.csv"
+    assert Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0] == "year,section,key,value"
+
+    page.get_by_label("År").fill("tjugo")
+    page.get_by_role("button", name="Visa").click()
+    page.get_by_role("alert").get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "year"
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "follow-up-error")
+
+
+def test_switching_language_in_the_wizard_keeps_the_answers(page, site):
+    page.goto(site + "/planera/fraga?steg=1")
+    _answer_and_go_on(page, "Beslut – förslaget är klart och ska beslutas")
+
+    page.get_by_role("link", name="In English").click()
+    assert page.locator(".progress").inner_text().startswith("Plan a dialogue: question 2 of ")
+    page.get_by_role("button", name="Back").click()
+    assert page.get_by_label("Decision – the proposal is ready to be decided", exact=True).is_checked()
+    page.get_by_role("link", name="På svenska").click()
+    assert page.locator("html").get_attribute("lang") == "sv"

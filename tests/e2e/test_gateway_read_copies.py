@@ -1,0 +1,80 @@
+"""The gateway answers repeated organisation reads from its own copy, and a change anywhere reaches it."""
+
+from __future__ import annotations
+
+import pytest
+
+from samverkan_gateway.rpc import RpcPool
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def organisation_id(planner):
+    created = planner.post(
+        "/api/v1/organisations", json={"name": "Kopieföreningen", "kind": "natverk", "municipality_code": "1480"}
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def test_a_change_made_past_the_gateway_reaches_its_copy(stack, public, organisation_id):
+    assert public.get(f"/api/v1/organisations/{organisation_id}").json()["name"] == "Kopieföreningen"
+    rpc = RpcPool(stack.vhost.amqp_uri)
+    current = rpc.call("registry", "get_organisation", organisation_id)
+
+    rpc.call(
+        "registry",
+        "update_organisation",
+        organisation_id,
+        {"version": current["version"], "name": "Kopieföreningen i Göteborg"},
+        {"role": "operator", "organisation_id": None},
+    )
+    rpc.close()
+
+    wait_until(
+        lambda: public.get(f"/api/v1/organisations/{organisation_id}").json()["name"],
+        lambda name: name == "Kopieföreningen i Göteborg",
+        timeout=10,
+    )
+
+
+def test_a_write_through_the_gateway_is_read_back_at_once(public, planner, organisation_id):
+    assert public.get(f"/api/v1/organisations/{organisation_id}").status_code == 200
+    version = public.get(f"/api/v1/organisations/{organisation_id}").json()["version"]
+
+    changed = planner.patch(f"/api/v1/organisations/{organisation_id}", json={"version": version, "name": "Ny"})
+
+    assert changed.status_code == 200, changed.text
+    assert public.get(f"/api/v1/organisations/{organisation_id}").json()["name"] == "Ny"
+
+
+def registry_reads(public) -> float:
+    """How many organisation reads the gateway has asked the registry for (its own metrics)."""
+    for line in public.get("/metrics").text.splitlines():
+        if line.startswith("samverkan_gateway_rpc_duration_seconds_count") and 'method="get_organisation"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_repeated_reads_are_answered_without_the_registry(stack, public, organisation_id):
+    path = f"/api/v1/organisations/{organisation_id}"
+
+    def read_twice() -> float:
+        before = registry_reads(public)
+        public.get(path)
+        public.get(path)
+        return registry_reads(public) - before
+
+    # Once the gateway hears the registry's events, the second of two reads comes from its copy.
+    wait_until(read_twice, lambda asked: asked <= 1, timeout=15)
+    first = public.get(path).json()
+    stack.kill("registry")
+    try:
+        again = public.get(path)
+        assert again.status_code == 200
+        assert again.json() == first
+    finally:
+        stack.start_service("registry")
+        stack.wait_ready()
