@@ -58,8 +58,8 @@ def registry_reads(public) -> float:
     return 0.0
 
 
-def test_repeated_reads_are_answered_without_the_registry(stack, public, organisation_id):
-    path = f"/api/v1/organisations/{organisation_id}"
+def wait_for_a_trusted_copy(public, path) -> None:
+    """Once the gateway hears the registry's events, the second of two reads comes from its copy."""
 
     def read_twice() -> float:
         before = registry_reads(public)
@@ -67,8 +67,12 @@ def test_repeated_reads_are_answered_without_the_registry(stack, public, organis
         public.get(path)
         return registry_reads(public) - before
 
-    # Once the gateway hears the registry's events, the second of two reads comes from its copy.
     wait_until(read_twice, lambda asked: asked <= 1, timeout=15)
+
+
+def test_repeated_reads_are_answered_without_the_registry(stack, public, organisation_id):
+    path = f"/api/v1/organisations/{organisation_id}"
+    wait_for_a_trusted_copy(public, path)
     first = public.get(path).json()
     stack.kill("registry")
     try:
@@ -78,3 +82,25 @@ def test_repeated_reads_are_answered_without_the_registry(stack, public, organis
     finally:
         stack.start_service("registry")
         stack.wait_ready()
+
+
+def test_a_change_to_another_organisation_leaves_this_copy_alone(stack, public, planner, organisation_id):
+    path = f"/api/v1/organisations/{organisation_id}"
+    other = planner.post(
+        "/api/v1/organisations", json={"name": "Grannföreningen", "kind": "natverk", "municipality_code": "1480"}
+    ).json()
+    wait_for_a_trusted_copy(public, path)
+    rpc = RpcPool(stack.vhost.amqp_uri)
+    rpc.call(
+        "registry",
+        "update_organisation",
+        other["id"],
+        {"version": other["version"], "name": "Grannen"},
+        {"role": "operator", "organisation_id": None},
+    )
+    rpc.close()
+    wait_until(lambda: public.get(f"/api/v1/organisations/{other['id']}").json()["name"], lambda n: n == "Grannen")
+
+    before = registry_reads(public)
+    public.get(path)
+    assert registry_reads(public) == before

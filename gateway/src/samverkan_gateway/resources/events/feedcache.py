@@ -26,10 +26,12 @@ asks the service.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,6 +112,7 @@ class ReadCopies:
     def __init__(self, max_entries: int):
         self.max_entries = max_entries
         self._copies: OrderedDict[str, tuple[Any, int, float]] = OrderedDict()
+        self._evictions = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> tuple[Any, int, float] | None:
@@ -119,8 +122,21 @@ class ReadCopies:
                 self._copies.move_to_end(key)
             return copy
 
-    def put(self, key: str, value: Any, generation: int) -> None:
+    @property
+    def evictions(self) -> int:
+        """Raised by every eviction: read it before a load, and pass it to :meth:`put`."""
+        return self._evictions
+
+    def evict(self, key: str) -> None:
         with self._lock:
+            self._evictions += 1
+            self._copies.pop(key, None)
+
+    def put(self, key: str, value: Any, generation: int, evictions: int | None = None) -> None:
+        """Keep ``value``, unless an eviction happened since ``evictions`` was read (the load raced it)."""
+        with self._lock:
+            if evictions is not None and evictions != self._evictions:
+                return
             self._copies[key] = (value, generation, time.monotonic())
             self._copies.move_to_end(key)
             while len(self._copies) > self.max_entries:
@@ -130,10 +146,18 @@ class ReadCopies:
 class FeedWatcher:
     """Counts the events that change a kind of copy (feeds by default), from a daemon thread of its own."""
 
-    def __init__(self, amqp_url: str, bindings: tuple[tuple[str, str], ...] = FEED_EVENTS, name: str = "feed-watcher"):
+    def __init__(
+        self,
+        amqp_url: str,
+        bindings: tuple[tuple[str, str], ...] = FEED_EVENTS,
+        name: str = "feed-watcher",
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+    ):
+        """``on_event``, when given, handles each event instead of distrusting every copy."""
         self.amqp_url = amqp_url
         self.bindings = bindings
         self.name = name
+        self.on_event = on_event
         self.generation = 0
         self.listening = False
         self._lock = threading.Lock()
@@ -194,5 +218,11 @@ class FeedWatcher:
             if connection.is_open:
                 connection.close()
 
-    def _on_event(self, _channel: Any, _method: Any, _properties: Any, _body: bytes) -> None:
-        self.changed()
+    def _on_event(self, _channel: Any, _method: Any, _properties: Any, body: bytes) -> None:
+        if self.on_event is None:
+            self.changed()
+            return
+        try:
+            self.on_event(json.loads(body))
+        except (ValueError, KeyError, TypeError):
+            self.changed()  # an event we cannot read: trust no copy rather than a wrong one

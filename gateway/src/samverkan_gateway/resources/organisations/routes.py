@@ -157,18 +157,15 @@ def export_organisations() -> Any:
 @blp.response(200, OrganisationSchema)
 def get_organisation(organisation_id: str) -> Any:
     """One organisation"""
-    watcher = organisation_watcher()
-    copies: ReadCopies = current_app.extensions.setdefault(
-        "samverkan_organisation_copies", ReadCopies(MAX_ORGANISATION_COPIES)
-    )
+    watcher, copies = organisation_reads()
     copy = copies.get(organisation_id)
     if copy is not None and watcher.fresh(
         copy[1], copy[2], float(current_app.config.get("FEED_CACHE_TRUST_SECONDS", 60))
     ):
         return copy[0]
-    generation = watcher.generation
+    generation, evictions = watcher.generation, copies.evictions
     found = call("registry", "get_organisation", organisation_id)
-    copies.put(organisation_id, found, generation)
+    copies.put(organisation_id, found, generation, evictions)
     return found
 
 
@@ -177,13 +174,22 @@ def get_organisation(organisation_id: str) -> Any:
 MAX_ORGANISATION_COPIES = 10_000
 
 
-def organisation_watcher() -> FeedWatcher:
+def organisation_reads() -> tuple[FeedWatcher, ReadCopies]:
+    """The copies, and the watcher that drops one organisation's copy when an event names it."""
+    copies: ReadCopies = current_app.extensions.setdefault(
+        "samverkan_organisation_copies", ReadCopies(MAX_ORGANISATION_COPIES)
+    )
     watcher: FeedWatcher = current_app.extensions.setdefault(
         "samverkan_organisation_watcher",
-        FeedWatcher(current_app.config["AMQP_URI"], ORGANISATION_EVENTS, "organisation-watcher"),
+        FeedWatcher(
+            current_app.config["AMQP_URI"],
+            ORGANISATION_EVENTS,
+            "organisation-watcher",
+            on_event=lambda event: copies.evict(str(event["data"]["organisation_id"])),
+        ),
     )
     watcher.start()
-    return watcher
+    return watcher, copies
 
 
 @blp.after_request
