@@ -64,7 +64,7 @@ def write(rows: list[Row], scale: dict[str, int], seconds: float) -> Path:
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
-        ratio = "—" if row.ratio is None else f"{row.ratio:.2f}×"
+        ratio = "—" if row.ratio is None else f"{row.ratio:.2f}×" if row.ratio >= 0.1 else f"{row.ratio:.3f}×"
         met = {True: "yes", False: "**no**", None: "—"}[row.met]
         lines.append(f"| {row.scenario} | {row.figure} | {row.baseline} | {ratio} | {row.target} | {met} |")
     notes = [row for row in rows if row.note]
