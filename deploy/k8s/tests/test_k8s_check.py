@@ -40,8 +40,11 @@ BROKEN = {
     "privilege-escalation": "Deployment/gateway: container gateway: allowPrivilegeEscalation is not false",
     "env-reference-undefined": "env AMQP_URI uses $(RABBITMQ_USER), which is not defined before it",
     "network-policy-opens-a-service": "NetworkPolicy/registry-from-anywhere: lets traffic into the pods of "
-    "Deployment/registry: only the gateway takes ingress",
+    "Deployment/registry: only the gateway takes ingress (the others only from a monitoring namespace, "
+    "on their metrics port)",
     "no-default-deny": "Job/migrate-registry: its pods are under no deny-all NetworkPolicy",
+    "metrics-policy-opens-another-port": "NetworkPolicy/registry-from-monitoring: lets traffic into the pods of "
+    "Deployment/registry: only the gateway takes ingress",
 }
 
 

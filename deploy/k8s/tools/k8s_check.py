@@ -480,9 +480,36 @@ def check_network_policies(objects: list[dict[str, Any]], report: Report) -> Non
         ):
             report.add(obj, "its pods are under no deny-all NetworkPolicy (Ingress and Egress, no rules)")
         if labels.get("app.kubernetes.io/component") != "gateway":
+            metrics_ports = metrics_ports_of(template or {})
             for policy in selecting:
-                if policy["spec"].get("ingress"):
-                    report.add(policy, f"lets traffic into the pods of {name_of(obj)}: only the gateway takes ingress")
+                if any(not scrapes_metrics(rule, metrics_ports) for rule in policy["spec"].get("ingress") or []):
+                    report.add(
+                        policy,
+                        f"lets traffic into the pods of {name_of(obj)}: only the gateway takes ingress "
+                        "(the others only from a monitoring namespace, on their metrics port)",
+                    )
+
+
+def metrics_ports_of(template: dict[str, Any]) -> set[int | str]:
+    """The container port named ``metrics`` of a pod template, by number and by name."""
+    ports: set[int | str] = set()
+    for container in template.get("spec", {}).get("containers", []):
+        for port in container.get("ports") or []:
+            if port.get("name") == "metrics":
+                ports |= {port["containerPort"], "metrics"}
+    return ports
+
+
+def scrapes_metrics(rule: dict[str, Any], metrics_ports: set[int | str]) -> bool:
+    """An ingress rule that only lets another namespace (Prometheus) reach the metrics port."""
+    peers = rule.get("from") or []
+    ports = rule.get("ports") or []
+    return (
+        bool(peers)
+        and all(set(peer) == {"namespaceSelector"} and peer["namespaceSelector"] for peer in peers)
+        and bool(ports)
+        and all(port.get("port") in metrics_ports for port in ports)
+    )
 
 
 def check(objects: list[dict[str, Any]], crd_dir: Path = CRD_DIR) -> Report:
