@@ -2,13 +2,16 @@
 SHELL := /bin/bash
 PORT ?= 8000
 
-.PHONY: up test bench k8s-check lint format openapi translations clean
+.PHONY: up test soak bench k8s-check lint format openapi translations clean
 
 up:            ## the whole system with demo data on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
 	@PORT=$(PORT) bash scripts/up.sh
 
 test:          ## lint, then every test: unit, service, integration and end-to-end
 	@bash scripts/test.sh
+
+soak:          ## the long fault tests (~15 min; restarts the local broker and PostgreSQL); rewrites docs/reliability.md
+	@bash scripts/soak.sh
 
 bench:         ## measure each scenario beside its baseline; rewrites docs/benchmarks.md
 	@bash scripts/bench.sh

@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -68,3 +69,44 @@ def wrk(url: str, connections: int, seconds: int, headers: dict[str, str] | None
     if errors:
         raise RuntimeError(f"wrk saw {errors.group(1)} failed responses against {url}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+
+
+def process_memory(pid: int) -> str:
+    """RSS and PSS of ``pid`` and of each of its children, in MB (PSS shares pages between processes)."""
+    parts = []
+    for each in [pid, *_children(pid)]:
+        parts.append(f"{each}: RSS {rss_kib(each) / 1024:.0f} MB, PSS {_pss_kib(each) / 1024:.0f} MB")
+    return "; ".join(parts)
+
+
+def rss_kib(pid: int) -> int:
+    return _status_kib(pid, "VmRSS:")
+
+
+def _status_kib(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, PermissionError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            found += [int(child) for child in children.read_text().split()]
+    return found

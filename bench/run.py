@@ -16,6 +16,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
@@ -44,6 +45,19 @@ FEED_FORUM = "bench-feed"
 
 def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+class BenchStack(Stack):
+    """The test stack, patient with a first /readyz that is slow while the services still start on a busy machine."""
+
+    def wait_ready(self, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return super().wait_ready(max(deadline - time.monotonic(), 1))
+            except requests.Timeout:
+                if time.monotonic() > deadline:
+                    raise
 
 
 class Baseline:
@@ -133,7 +147,8 @@ def import_organisations(stack: Stack, operator: str, count: int) -> tuple[Row, 
         "≤ 3×, and under 60 s",
         ratio <= 3 and imported < 60,
         "The import validates each row (organisationsnummer, municipality, kind), keeps full-text search "
-        "and the outbox in the same transaction, and emits one event per organisation.",
+        "and the outbox in the same transaction, and emits one organisations_imported event per batch of "
+        "500 rows, naming each organisation it registered or updated.",
     )
     return row, stack.databases.urls["registry"]
 
@@ -179,10 +194,10 @@ def search(stack: Stack) -> Row:
     )
 
 
-def load_meetings(rpc: RpcPool, count: int) -> None:
+def load_meetings(rpc: RpcPool, count: int, threads: int = 8) -> None:
     say(f"scheduling {count:,} meetings in one forum")
     rpc.call("events", "create_forum", {"slug": FEED_FORUM, "name": "Benchmarkforum", "owner_committee": "BMR"})
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         list(
             pool.map(
                 lambda m: rpc.call("events", "schedule_meeting", m, timeout=30),
@@ -374,15 +389,18 @@ def fan_out(stack: Stack, rpc: RpcPool, smtp: CountingSmtp, subscribers: int) ->
 
 def idle_memory(stack: Stack) -> Row:
     time.sleep(5)  # let the stack settle into idle before reading its memory
-    pids = []
-    for process in stack.processes.values():
-        pids.append(process.pid)
+    each: dict[str, int] = {}
+    for name, process in stack.processes.items():
+        pids = [process.pid]
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         if children.exists():
             pids += [int(pid) for pid in children.read_text().split()]
+        for number, pid in enumerate(pids):
+            each[name if number == 0 else f"{name} worker {number}"] = _rss_kib(pid)
     broker = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
-    total_kib = sum(_rss_kib(pid) for pid in pids + [int(pid) for pid in broker])
-    megabytes = total_kib / 1024
+    each["broker"] = sum(_rss_kib(int(pid)) for pid in broker)
+    megabytes = sum(each.values()) / 1024
+    say("idle RSS: " + ", ".join(f"{name} {kib / 1024:.0f} MB" for name, kib in each.items()))
     return Row(
         "the whole stack idle (RSS of services, gateway and broker)",
         f"{megabytes:,.0f} MB",
@@ -390,7 +408,9 @@ def idle_memory(stack: Stack) -> Row:
         None,
         "under 500 MB",
         megabytes < 500,
-        f"{len(pids)} processes of ours plus the broker; PostgreSQL is not counted.",
+        f"{len(each) - 1} processes of ours plus the broker; PostgreSQL is not counted. Each: "
+        + ", ".join(f"{name} {kib / 1024:.0f}" for name, kib in each.items())
+        + " MB.",
     )
 
 
@@ -410,7 +430,7 @@ def main() -> None:
         logs = Path(folder)
         smtp = CountingSmtp()
         say(f"starting the stack (logs in {logs})")
-        stack = Stack.start(logs, SMTP_PORT=str(smtp.port), NOTIFIER_DELIVERY_INTERVAL="0.2")
+        stack = BenchStack.start(logs, SMTP_PORT=str(smtp.port), NOTIFIER_DELIVERY_INTERVAL="0.2")
         baseline_dir = logs / "baseline"
         baseline_dir.mkdir()
         baseline = Baseline(baseline_dir, logs / "baseline.log")

@@ -1,9 +1,38 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 import pytest
 
+from tests.support import reliability_report, secrets_seen
 from tests.support.http import Client
 from tests.support.stack import Stack
+
+# The outcome of every test that ran, by node id, so docs/reliability.md says whether a fault test passed.
+_outcomes: dict[str, str] = {}
+
+
+def pytest_sessionstart(session):
+    # Each session records its reliability figures in a directory of its own: sessions run side by side.
+    os.environ[reliability_report.RESULTS_ENV] = tempfile.mkdtemp(prefix="samverkan-reliability-")
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _outcomes[report.nodeid] = "failed"
+    elif report.when == "call" and report.passed:
+        _outcomes.setdefault(report.nodeid, "passed")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Only the faults this session recorded are rewritten in docs/reliability.md; a run without any leaves it.
+    directory = reliability_report.results_dir()
+    reliability_report.write_document(reliability_report.recorded(directory), _outcomes)
+    shutil.rmtree(directory, ignore_errors=True)
+    # Every stack has stopped by now, so its logs are whole: none may hold a token, a password or personal data.
+    secrets_seen.fail_session_on_leaks(session)
 
 
 @pytest.fixture(scope="module")

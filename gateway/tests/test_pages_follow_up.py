@@ -69,3 +69,31 @@ def test_a_year_that_is_not_a_year_gets_an_error_summary_and_no_report(client, c
     assert 'href="#year"' in page
     assert 'aria-invalid="true"' in page
     assert calls == []
+
+
+def test_charts_draw_each_figure_as_a_bar_with_its_number_written_beside_it(client, calls):
+    page = client.get("/uppfoljning?year=2026").get_data(as_text=True)
+
+    def bar(label: str, width: str, value: int, kind: str = "") -> str:
+        svg = (
+            f'<svg class="bar{kind}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+            f'focusable="false"><rect x="0" y="0" width="{width}" height="10"></rect></svg>'
+        )
+        return (
+            f'<span class="bar-label">{label}</span>\n<span class="bar-track">{svg}</span>\n'
+            f'<span class="bar-value">{value}</span>'
+        )
+
+    # Levels in their own order, the longest bar full width, the others in proportion; none left out.
+    assert bar("Samråd", "50.0", 1) in page
+    assert bar("Dialog", "100.0", 2) in page
+    assert bar("Partnerskap", "0.0", 0) in page
+    # All six steps, also those with no dialogue.
+    assert bar("Utformning", "100.0", 2) in page
+    assert bar("Omprövning", "0.0", 0) in page
+    # Meetings per forum: held and cancelled, each named in words, not told apart by colour alone.
+    assert bar("Hållna möten", "100.0", 5, " bar-held") in page
+    assert bar("Inställda möten", "20.0", 1, " bar-cancelled") in page
+    assert "1 av 3 (33 %)" in page
+    assert "<style" not in page
+    assert "style=" not in page

@@ -48,28 +48,32 @@ def calls(monkeypatch):
         if method == "list_forums":
             return [{"slug": "ser", "name": "Sociala ekonomins råd (SER)"}]
         if method == "meetings_between":
-            return [
-                {
-                    "meeting_id": "m1",
-                    "forum_slug": "ser",
-                    "title": "SER-möte",
-                    "starts_at": "2030-03-01T13:00:00+01:00",
-                    "level": "dialogue",
-                    "status": "scheduled",
-                },
-                {
-                    "meeting_id": "m2",
-                    "forum_slug": "other",
-                    "title": "Annat möte",
-                    "starts_at": "2030-03-02T13:00:00+01:00",
-                    "level": "dialogue",
-                    "status": "scheduled",
-                },
-            ]
+            # The events service narrows to the forums asked for; this fake does the same.
+            return [m for m in MEETINGS if m["forum_slug"] in args[2]["forum_slugs"]]
         raise AssertionError(method)
 
     monkeypatch.setattr(organisations, "call", fake)
     return made
+
+
+MEETINGS = [
+    {
+        "meeting_id": "m1",
+        "forum_slug": "ser",
+        "title": "SER-möte",
+        "starts_at": "2030-03-01T13:00:00+01:00",
+        "level": "dialogue",
+        "status": "scheduled",
+    },
+    {
+        "meeting_id": "m2",
+        "forum_slug": "other",
+        "title": "Annat möte",
+        "starts_at": "2030-03-02T13:00:00+01:00",
+        "level": "dialogue",
+        "status": "scheduled",
+    },
+]
 
 
 def test_directory_passes_the_filters_to_the_registry_and_pages_with_the_total(client, calls):
@@ -110,8 +114,36 @@ def test_organisation_page_shows_its_current_forums_and_their_upcoming_meetings(
     assert "ros-gruppen" not in page
     assert "SER-möte" in page
     assert "Annat möte" not in page
+    asked = next(args for _s, method, args in calls if method == "meetings_between")
+    assert asked[2] == {"forum_slugs": ["ser"]}
     assert "webcal://localhost/feeds/organisations/o1.ics" in page
 
 
 def test_unknown_organisation_is_not_found(client, calls):
     assert client.get("/organisationer/nope").status_code == 404
+
+
+def test_results_alone_are_served_for_search_as_you_type_with_the_same_query(client, calls):
+    response = client.get("/organisationer/traffar?q=ex&kind=ideell_forening")
+
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in fragment
+    assert '<h2 id="results-title">45 organisationer hittades</h2>' in fragment
+    search = next(args[0] for _s, method, args in calls if method == "search_organisations")
+    assert (search["q"], search["kind"]) == ("ex", "ideell_forening")
+
+
+def test_results_alone_explain_a_bad_filter_with_a_link_to_its_field(client, calls):
+    response = client.get("/organisationer/traffar?area=banking")
+
+    assert response.status_code == 400
+    assert 'href="#area"' in response.get_data(as_text=True)
+
+
+def test_directory_page_loads_the_search_script_from_static_files_only(client, calls):
+    page = client.get("/organisationer").get_data(as_text=True)
+
+    assert '<script src="/static/organisation-search.js" defer></script>' in page
+    assert 'data-live-search="/organisationer/traffar"' in page
+    assert "<script>" not in page

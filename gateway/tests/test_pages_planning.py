@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -118,7 +119,13 @@ def test_summary_without_a_required_answer_links_back_to_that_question_and_offer
 
 
 def test_showing_the_suggestion_assesses_the_answers_then_redirects_to_it(client, calls):
-    response = client.post("/planera/forslag", data={"a_step": "drafting", "a_contested": "much", "a_x": "y"})
+    summary = client.get("/planera/sammanfattning?a_step=drafting&a_contested=much").get_data(as_text=True)
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', summary).group(1)  # type: ignore[union-attr]
+
+    response = client.post(
+        "/planera/forslag",
+        data={"a_step": "drafting", "a_contested": "much", "a_x": "y", "csrf_token": csrf_token},
+    )
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/planera/forslag/a1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from samverkan_gateway.rpc import RpcPool
@@ -104,3 +106,30 @@ def test_a_change_to_another_organisation_leaves_this_copy_alone(stack, public, 
     before = registry_reads(public)
     public.get(path)
     assert registry_reads(public) == before
+
+
+def test_an_import_past_the_gateway_that_changes_an_organisation_reaches_its_copy(stack, public, planner):
+    created = planner.post(
+        "/api/v1/organisations", json={"name": "Importföreningen", "kind": "natverk", "municipality_code": "1480"}
+    )
+    path = f"/api/v1/organisations/{created.json()['id']}"
+    wait_for_a_trusted_copy(public, path)
+    # Without a number, the import recognises the organisation by its name and municipality.
+    content = "namn;kommunkod;beskrivning\r\nImportföreningen;1480;Ändrad genom en import.\r\n".encode()
+    operator = {"role": "operator", "organisation_id": None}
+    rpc = RpcPool(stack.vhost.amqp_uri)
+    try:
+        job = rpc.call("registry", "create_import_job", {"filename": "register.csv", "chunks": 1}, operator)
+        rpc.call("registry", "add_import_chunk", job["id"], 0, base64.b64encode(content).decode(), operator)
+        finished = wait_until(
+            lambda: rpc.call("registry", "get_job", job["id"], operator),
+            lambda state: state["status"] == "finished",
+            timeout=20,
+        )
+    finally:
+        rpc.close()
+    assert finished["updated"] == 1
+
+    wait_until(
+        lambda: public.get(path).json()["description"], lambda text: text == "Ändrad genom en import.", timeout=10
+    )

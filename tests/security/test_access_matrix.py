@@ -35,6 +35,8 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, dict[str, Any] | None, tuple[int, 
     ("GET", "/kalender"): ("/kalender", None, None, (200, 200, 200, 200, 200)),
     ("GET", "/organisationer"): ("/organisationer", None, None, (200, 200, 200, 200, 200)),
     ("GET", "/organisationer/<organisation_id>"): ("/organisationer/{org_a}", None, None, (200, 200, 200, 200, 200)),
+    # The directory's results alone, fetched by search as you type: public like the directory.
+    ("GET", "/organisationer/traffar"): ("/organisationer/traffar", None, {"q": "a"}, (200, 200, 200, 200, 200)),
     ("GET", "/uppfoljning"): ("/uppfoljning", None, None, (200, 200, 200, 200, 200)),
     # Prometheus scrapes the pod directly; through the Ingress (X-Forwarded-For) it is 404.
     ("GET", "/metrics"): ("/metrics", None, None, (200, 200, 200, 200, 200)),
@@ -44,7 +46,42 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, dict[str, Any] | None, tuple[int, 
     ("GET", "/planera"): ("/planera", None, None, (200, 200, 200, 200, 200)),
     ("GET", "/planera/fraga"): ("/planera/fraga", None, None, (200, 200, 200, 200, 200)),
     ("GET", "/planera/sammanfattning"): ("/planera/sammanfattning", None, None, (200, 200, 200, 200, 200)),
-    ("POST", "/planera/forslag"): ("/planera/forslag", None, None, (302, 302, 302, 302, 302)),
+    # Every form needs its page's CSRF token: a bare POST is refused before anything happens.
+    ("POST", "/planera/forslag"): ("/planera/forslag", None, None, (400, 400, 400, 400, 400)),
+    ("GET", "/logga-in"): ("/logga-in", None, None, (200, 200, 200, 200, 200)),
+    ("POST", "/logga-in"): ("/logga-in", None, None, (400, 400, 400, 400, 400)),
+    ("POST", "/logga-ut"): ("/logga-ut", None, None, (400, 400, 400, 400, 400)),
+    # Mina sidor is a logged-in person's own page (it needs the person's e-mail address): a bearer
+    # token is no person, so everyone here is sent to log in; its forms need the page's CSRF token.
+    ("GET", "/mina-sidor"): ("/mina-sidor", None, None, (302, 302, 302, 302, 302)),
+    ("POST", "/mina-sidor/anmalningar/<registration_id>/avboka"): (
+        "/mina-sidor/anmalningar/{nobody}/avboka",
+        None,
+        None,
+        (400, 400, 400, 400, 400),
+    ),
+    ("POST", "/mina-sidor/bevakningar"): ("/mina-sidor/bevakningar", None, None, (400, 400, 400, 400, 400)),
+    ("POST", "/mina-sidor/kalenderlank"): ("/mina-sidor/kalenderlank", None, None, (400, 400, 400, 400, 400)),
+    # Saving the suggestion as a plan: planners and operators, logged in (a token reads the form, but
+    # a page's POST always needs the page's CSRF token, so without it everyone gets 400).
+    ("GET", "/planera/forslag/<assessment_id>/spara"): (
+        "/planera/forslag/{assessment}/spara",
+        None,
+        None,
+        (302, 403, 403, 200, 200),
+    ),
+    ("POST", "/planera/forslag/<assessment_id>/spara"): (
+        "/planera/forslag/{assessment}/spara",
+        None,
+        None,
+        (400, 400, 400, 400, 400),
+    ),
+    ("GET", "/planera/forslag/<assessment_id>/sparad"): (
+        "/planera/forslag/{assessment}/sparad",
+        None,
+        {"plan": "{plan}"},
+        (302, 403, 403, 404, 404),
+    ),
     ("GET", "/planera/forslag/<assessment_id>"): (
         "/planera/forslag/{assessment}",
         None,
@@ -52,6 +89,28 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, dict[str, Any] | None, tuple[int, 
         (200, 200, 200, 200, 200),
     ),
     ("GET", "/moten/<meeting_id>"): ("/moten/{meeting}", None, None, (200, 200, 200, 200, 200)),
+    # Registering from the meeting page (the form itself is on /moten/<id>, with a login link for the
+    # public) and the answer page: the registration is org A's, so org B finds none.
+    ("POST", "/moten/<meeting_id>/anmalan"): ("/moten/{meeting}/anmalan", None, None, (400, 400, 400, 400, 400)),
+    ("GET", "/moten/<meeting_id>/anmalan/<registration_id>"): (
+        "/moten/{meeting}/anmalan/{registration}",
+        None,
+        None,
+        (302, 200, 404, 200, 200),
+    ),
+    # Editing an organisation: its own representative, planners and operators; the public is sent to log in.
+    ("GET", "/organisationer/<organisation_id>/redigera"): (
+        "/organisationer/{org_a}/redigera",
+        None,
+        None,
+        (302, 200, 403, 200, 200),
+    ),
+    ("POST", "/organisationer/<organisation_id>/redigera"): (
+        "/organisationer/{org_a}/redigera",
+        None,
+        None,
+        (400, 400, 400, 400, 400),
+    ),
     ("GET", "/static/<path:filename>"): ("/static/{static}", None, None, (200, 200, 200, 200, 200)),
     # Advisor: planners and operators only.
     ("GET", "/api/v1/advisor/questionnaire"): ("/api/v1/advisor/questionnaire", None, None, (200, 200, 200, 200, 200)),
@@ -140,6 +199,22 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, dict[str, Any] | None, tuple[int, 
     ("GET", "/api/v1/notifications"): ("/api/v1/notifications", None, None, (401, 403, 403, 403, 200)),
     ("POST", "/api/v1/notifications/<notification_id>/requeue"): (
         "/api/v1/notifications/{nobody}/requeue",
+        None,
+        None,
+        (401, 403, 403, 403, 404),
+    ),
+    # The audit trail of writes: operators only.
+    ("GET", "/api/v1/audit"): ("/api/v1/audit", None, None, (401, 403, 403, 403, 200)),
+    # Dead letters (events a handler gave up on): operators only.
+    ("GET", "/api/v1/dead-letters"): ("/api/v1/dead-letters", None, None, (401, 403, 403, 403, 200)),
+    ("POST", "/api/v1/dead-letters/<dead_letter_id>/replay"): (
+        "/api/v1/dead-letters/{nobody}/replay",
+        None,
+        None,
+        (401, 403, 403, 403, 404),
+    ),
+    ("DELETE", "/api/v1/dead-letters/<dead_letter_id>"): (
+        "/api/v1/dead-letters/{nobody}",
         None,
         None,
         (401, 403, 403, 403, 404),
@@ -237,6 +312,16 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, dict[str, Any] | None, tuple[int, 
     ("PUT", "/api/v1/subscriptions"): ("/api/v1/subscriptions", BAD, None, (401, 422, 422, 422, 422)),
     ("GET", "/unsubscribe/<token>"): ("/unsubscribe/{nobody}", None, None, (404, 404, 404, 404, 404)),
     ("POST", "/unsubscribe/<token>"): ("/unsubscribe/{nobody}", None, None, (404, 404, 404, 404, 404)),
+    # A person asks for e-mail without a token (202 whatever the address; a bad body is 422 for all),
+    # and confirms on the mailed link's page. The page's POST is a form: without its CSRF token
+    # every caller gets 400 (a page's form needs it whatever headers come along).
+    ("POST", "/api/v1/subscriptions/people"): ("/api/v1/subscriptions/people", BAD, None, (422, 422, 422, 422, 422)),
+    ("GET", "/bekrafta/<token>"): ("/bekrafta/{nobody}", None, None, (404, 404, 404, 404, 404)),
+    ("POST", "/bekrafta/<token>"): ("/bekrafta/{nobody}", None, None, (400, 400, 400, 400, 400)),
+    # The page form "Få e-post om nya möten": open to all. An empty form is 400 for everyone (no
+    # CSRF token for the browser-like caller; a missing address and forum for the others).
+    ("GET", "/e-post"): ("/e-post", None, None, (200, 200, 200, 200, 200)),
+    ("POST", "/e-post"): ("/e-post", None, None, (400, 400, 400, 400, 400)),
     # Calendar feeds: public, except a personal feed needs its secret.
     ("GET", "/feeds/all.ics"): ("/feeds/all.ics", None, None, (200, 200, 200, 200, 200)),
     ("GET", "/feeds/forums/<slug>.ics"): ("/feeds/forums/{forum}.ics", None, None, (200, 200, 200, 200, 200)),
@@ -271,6 +356,7 @@ def test_every_route_has_an_entry_in_the_access_matrix() -> None:
 def test_every_role_gets_the_expected_status_on_every_route(world: World) -> None:
     ids = {
         "meeting": world.meeting,
+        "registration": world.registration,
         "forum": world.forum,
         "assessment": world.assessment,
         "plan": world.plan,

@@ -24,6 +24,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.support.reliability_report import by_status, record
+
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = 12  # per operation, per generation mode, per caller: ~3,300 requests in all
@@ -78,6 +80,17 @@ def test_no_request_the_openapi_document_describes_gets_a_5xx_or_an_undocumented
 
     counts = dict(sorted(statuses.items()))
     print(f"\nfuzzed {len(operations)} operations with {sum(statuses.values())} requests: {counts}")
+    record(
+        "fuzz-openapi",
+        title="Fuzzing the HTTP API from its OpenAPI document (schemathesis)",
+        what=f"{EXAMPLES} generated requests per operation × (valid, invalid) × (public, organisation, operator), "
+        "fixed seed; checks: no 5xx, documented status, content type and body schema",
+        operations=len(operations),
+        requests=sum(statuses.values()),
+        server_errors=sum(count for status, count in statuses.items() if status >= 500),
+        failures=len(failures),
+        **by_status("status_", statuses),
+    )
     assert failures == [], "\n\n".join(failures)
     assert not [status for status in statuses if status >= 500]
 

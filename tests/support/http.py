@@ -7,6 +7,8 @@ from typing import Any
 import requests
 from icalendar import Calendar
 
+from tests.support import secrets_seen
+
 
 class Client:
     """HTTP to the running gateway, as one role (or none)."""
@@ -14,7 +16,10 @@ class Client:
     def __init__(self, base: str, token: str | None):
         self.base = base
         self.session = requests.Session()
+        # What this client sends and gets back (tokens, addresses, names) is looked for in the logs at the end.
+        self.session.hooks["response"].append(secrets_seen.from_exchange)
         if token:
+            secrets_seen.remember(token)
             self.session.headers["Authorization"] = f"Bearer {token}"
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:

@@ -8,6 +8,7 @@ throw-away RabbitMQ vhost, so tests never see each other's messages.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from samverkan_common.migrations import upgrade
+from tests.support import secrets_seen
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -40,6 +42,12 @@ DATABASE_ENV = {
     "levels_advisor": "ADVISOR_DATABASE_URL",
     "notifier": "NOTIFIER_DATABASE_URL",
 }
+
+
+# SIGTERM to every process of a stack when the test run dies (a timeout, kill -9), so no stack
+# outlives it. util-linux's setpriv sets it and execs the command (same pid); a preexec_fn would
+# make subprocess fork in Python, which eventlet warns about (and warnings are errors here).
+STOP_WITH_PARENT = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
 
 
 def free_port() -> int:
@@ -94,13 +102,18 @@ class Stack:
     @classmethod
     def start(cls, log_dir: Path, **overrides: str) -> Stack:
         """The whole system; ``overrides`` are environment settings for every process (e.g. SMTP_PORT)."""
+        secrets_seen.watch_logs(log_dir)  # read for secrets and personal data when the session ends
         vhost = Vhost()
         databases = Databases({**{n: p for n, (p, _) in SERVICES.items()}, "gateway": "samverkan_gateway"})
         stack = cls(vhost, databases, free_port(), log_dir, overrides=overrides)
-        for name in SERVICES:
-            stack.start_service(name)
-        stack.start_gateway()
-        stack.wait_ready()
+        try:
+            for name in SERVICES:
+                stack.start_service(name)
+            stack.start_gateway()
+            stack.wait_ready()
+        except BaseException:
+            stack.stop()  # a stack that never became ready leaves no processes, vhost or databases behind
+            raise
         return stack
 
     @property
@@ -114,6 +127,8 @@ class Stack:
             "AMQP_URI": self.vhost.amqp_uri,
             "GATEWAY_DATABASE_URL": self.databases.urls["gateway"],
             "MAX_WORKERS": "10",
+            # The test gateway speaks plain http; a Secure cookie would never come back.
+            "SESSION_COOKIE_SECURE": "false",
             "PYTHONUNBUFFERED": "1",
         }
         env.update({DATABASE_ENV[name]: self.databases.urls[name] for name in SERVICES})
@@ -167,13 +182,14 @@ class Stack:
                 last = requests.get(f"{self.url}/readyz", timeout=5)
                 if last.status_code == 200:
                     return dict(last.json())
-            except requests.ConnectionError as error:
+            except (requests.ConnectionError, requests.Timeout) as error:  # not listening yet, or still booting
                 last = error
             time.sleep(0.2)
         raise TimeoutError(f"not ready within {timeout} s: {getattr(last, 'text', last)}")
 
-    def cli(self, *args: str) -> str:
-        return subprocess.run(
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run ``samverkan-gateway``; ``stdin`` is its standard input (a password for ``users create``)."""
+        output = subprocess.run(
             [str(BIN / "samverkan-gateway"), *args],
             env=self.env,
             cwd=ROOT,
@@ -181,7 +197,10 @@ class Stack:
             capture_output=True,
             text=True,
             timeout=60,
+            input=stdin,
         ).stdout
+        secrets_seen.from_cli(args, output, stdin)  # the tokens and passwords it made must never be logged
+        return output
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -199,5 +218,5 @@ class Stack:
         # The child keeps its own copy of the file descriptor; ours can close at once.
         with (self.log_dir / f"{name}.log").open("ab") as log:
             self.processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                [*STOP_WITH_PARENT, *command], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )

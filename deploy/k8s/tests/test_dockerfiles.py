@@ -90,3 +90,17 @@ def test_gateway_image_runs_gunicorn_gthread_on_the_port_the_manifests_probe():
     graceful = int(command[command.index("--graceful-timeout") + 1])
     pod = rendered_deployment("gateway")["spec"]["template"]["spec"]
     assert pod["terminationGracePeriodSeconds"] > container["lifecycle"]["preStop"]["sleep"]["seconds"] + graceful
+
+
+def test_gateway_runs_no_more_workers_than_its_cores_and_make_up_runs_the_same():
+    steps = instructions(ROOT / "gateway" / "Dockerfile")
+    (command,) = [json.loads(arg) for op, arg in steps if op == "CMD"]
+    workers = int(command[command.index("--workers") + 1])
+    container = rendered_deployment("gateway")["spec"]["template"]["spec"]["containers"][0]
+    limit = str(container["resources"]["limits"]["cpu"])
+    cores = int(limit[:-1]) / 1000 if limit.endswith("m") else float(limit)
+    # A worker beyond the pod's cores adds its memory and no CPU; scale with replicas instead.
+    assert workers <= max(1, int(cores))
+    procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
+    (gateway_line,) = [line for line in procfile.splitlines() if line.startswith("gateway:")]
+    assert f"--workers {workers} " in gateway_line

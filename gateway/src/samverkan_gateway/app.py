@@ -9,20 +9,27 @@ from flask_smorest import Api
 
 from samverkan_common.db import make_engine
 
-from . import health, i18n, observability, problems, security
+from . import audit, csrf, health, i18n, observability, problems, ratelimit, security, sessions
 from .config import from_environment
 from .docs import blp as docs_blp
 from .pages.calendar import blp as pages_blp
+from .pages.email_updates import blp as email_pages_blp
 from .pages.follow_up import blp as follow_up_pages_blp
+from .pages.login import blp as login_pages_blp
+from .pages.my_pages import blp as my_pages_blp
+from .pages.organisation_edit import blp as organisation_edit_pages_blp
 from .pages.organisations import blp as organisation_pages_blp
 from .pages.planning import blp as planning_pages_blp
+from .pages.plans import blp as plan_pages_blp
 from .resources.advisor.routes import blp as advisor_blp
+from .resources.audit.routes import blp as audit_blp
+from .resources.deadletters.routes import blp as dead_letters_blp
 from .resources.events.routes import blp as events_blp
 from .resources.events.routes import feeds
 from .resources.jobs.routes import blp as jobs_blp
 from .resources.municipalities.routes import blp as municipalities_blp
 from .resources.notifications.routes import blp as notifications_blp
-from .resources.notifications.routes import unsubscribe_blp
+from .resources.notifications.routes import confirm_blp, unsubscribe_blp
 from .resources.organisations.routes import blp as organisations_blp
 from .resources.organisations.routes import persons as persons_blp
 from .resources.reports.routes import blp as reports_blp
@@ -45,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api = SamverkanApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.plugins.append(ratelimit.RateLimitResponses())  # before the blueprints: it documents their 429s
     app.extensions["samverkan_api"] = api
     for blueprint in (
         organisations_blp,
@@ -55,7 +63,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         advisor_blp,
         reports_blp,
         notifications_blp,
+        audit_blp,
+        dead_letters_blp,
         unsubscribe_blp,
+        confirm_blp,
         feeds,
     ):
         api.register_blueprint(blueprint)
@@ -63,13 +74,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(docs_blp)
     app.register_blueprint(pages_blp)
     app.register_blueprint(organisation_pages_blp)
+    app.register_blueprint(organisation_edit_pages_blp)
     app.register_blueprint(planning_pages_blp)
     app.register_blueprint(follow_up_pages_blp)
+    app.register_blueprint(email_pages_blp)
+    app.register_blueprint(login_pages_blp)
+    app.register_blueprint(plan_pages_blp)
+    app.register_blueprint(my_pages_blp)
     i18n.init_app(app)
     # After Api(app), so that our handlers replace flask-smorest's JSON errors.
     problems.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
+    csrf.init_app(app)
+    ratelimit.init_app(app)
     observability.init_app(app)
+    audit.init_app(app)
     return app
 
 

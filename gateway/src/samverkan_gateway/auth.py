@@ -1,4 +1,8 @@
-"""Bearer tokens with roles. Only a token's SHA-256 is stored; the token is shown once."""
+"""Who is calling: a bearer token with a role, or a person logged in with the same roles.
+
+Only a token's SHA-256 is stored; the token is shown once. People and their sessions live in
+:mod:`.people`; :func:`authenticate` turns either into the same :class:`Principal`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import current_app, g, request
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select
@@ -48,12 +52,23 @@ def digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's id and name, its role, and for an organisation, which one."""
+    """Who is calling: a token or a person (``kind``), its id and name, its role, and for an organisation, which one."""
 
-    token_id: int
+    kind: Literal["token", "user"]
+    id: int
     name: str
     role: Role
     organisation_id: str | None = None
+
+    @property
+    def token_id(self) -> int | str:
+        """What services that keep things per caller (the notifier's subscriptions) know the caller by."""
+        return self.id if self.kind == "token" else f"user:{self.id}"
+
+    @property
+    def user_id(self) -> int | None:
+        """The person's id when a person is logged in, else None."""
+        return self.id if self.kind == "user" else None
 
 
 def create_token(engine: Engine, name: str, role: Role, organisation_id: str | None = None) -> str:
@@ -78,7 +93,7 @@ def principal_of(engine: Engine, token: str) -> Principal | None:
         ).first()
     if row is None:
         return None
-    return Principal(token_id=row.id, name=row.name, role=Role(row.role), organisation_id=row.organisation_id)
+    return Principal(kind="token", id=row.id, name=row.name, role=Role(row.role), organisation_id=row.organisation_id)
 
 
 def role_of(engine: Engine, token: str) -> Role | None:
@@ -91,13 +106,20 @@ class Unauthenticated(Exception):
 
 
 def authenticate() -> Principal | None:
-    """The caller of this request: None without a token; Unauthenticated for a bad one."""
+    """The caller of this request: the bearer token's, else the logged-in person's, else None.
+
+    A token that is sent but unknown or revoked raises Unauthenticated (a session is never
+    used in its place). A person's session authorises the API too; the CSRF check in
+    :mod:`.csrf` makes sure such a write came from one of our own pages.
+    """
     if "principal" in g:
         return g.principal  # type: ignore[no-any-return]
     header = request.headers.get("Authorization", "")
     if not header:
-        g.principal = None
-        return None
+        from .sessions import current_person
+
+        g.principal = current_person()
+        return g.principal  # type: ignore[no-any-return]
     scheme, _, token = header.partition(" ")
     principal = (
         principal_of(current_app.extensions["samverkan_db"], token.strip())
@@ -105,6 +127,9 @@ def authenticate() -> Principal | None:
         else None
     )
     if principal is None:
+        from .ratelimit import note_bad_token
+
+        note_bad_token()
         raise Unauthenticated()
     g.principal = principal
     return principal

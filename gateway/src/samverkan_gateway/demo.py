@@ -6,12 +6,19 @@ and safe to load twice: what exists already is left alone.
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 from samverkan_common.errors import Conflict
 
+from .auth import Role
+from .people import check_password, create_user, find_user, set_password
 from .rpc import RpcPool
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -109,6 +116,7 @@ def meetings(today: date) -> list[dict[str, Any]]:
             "level": "dialogue",
             "step": "agenda_setting",
             "location": "Regionens hus, Göteborg",
+            "municipality_code": "1480",
         },
         {
             "forum_slug": "ros-gruppen",
@@ -127,6 +135,7 @@ def meetings(today: date) -> list[dict[str, Any]]:
             "level": "consultation",
             "step": "drafting",
             "location": "Vänersborg",
+            "municipality_code": "1487",
             "capacity": 150,
             "registration_deadline": _at(first + timedelta(days=23), 23, 59),
         },
@@ -138,6 +147,7 @@ def meetings(today: date) -> list[dict[str, Any]]:
             "level": "partnership",
             "step": "implementation",
             "location": "Skövde",
+            "municipality_code": "1496",
             "capacity": 25,
         },
         {
@@ -148,6 +158,7 @@ def meetings(today: date) -> list[dict[str, Any]]:
             "level": "dialogue",
             "step": "agenda_setting",
             "location": "Stadshuset, Skövde",
+            "municipality_code": "1496",
             "online_url": "https://meet.example.org/drn-skaraborg",
             "capacity": 40,
             # Every other week, eight times: across a daylight-saving change whenever the demo is loaded.
@@ -277,3 +288,44 @@ def _create(rpc: RpcPool, service: str, method: str, payload: dict[str, Any]) ->
     except Conflict:
         return None
     return created
+
+
+# One demo person per role, with example.org addresses; their passwords are made on first load.
+DEMO_PEOPLE = {
+    "planner": ("planerare@vgr.example.org", "Demo Planerare (BMR)"),
+    "operator": ("drift@vgr.example.org", "Demo Drift"),
+    "organisation": ("anna.exempel@friluft.example.org", "Anna Exempel (Exempelföreningen för friluftsliv)"),
+}
+
+
+def demo_organisation_id(rpc: RpcPool) -> str | None:
+    """The organisation the demo token and the demo representative speak for: the first demo organisation."""
+    name = ORGANISATIONS[0]["name"]
+    found = rpc.call("registry", "search_organisations", {"q": name})["items"]
+    return next((item["id"] for item in found if item["name"] == name), None)
+
+
+def load_users(engine: Engine, users_file: Path, organisation_id: str | None) -> dict[str, dict[str, str]]:
+    """Make the demo people who are missing (or whose password in the file no longer works); keep the rest."""
+    known = json.loads(users_file.read_text()) if users_file.exists() else {}
+    people: dict[str, dict[str, str]] = {}
+    for role_name, (email, name) in DEMO_PEOPLE.items():
+        role = Role(role_name)
+        remembered = known.get(role_name) or {}
+        if (
+            remembered.get("email") == email
+            and find_user(engine, email) is not None
+            and check_password(engine, email, remembered.get("password", "")) is not None
+        ):
+            people[role_name] = remembered
+            continue
+        password = secrets.token_urlsafe(12)
+        if find_user(engine, email) is None:
+            create_user(engine, email, password, role, organisation_id if role is Role.ORGANISATION else None, name)
+        else:
+            set_password(engine, email, password)
+        people[role_name] = {"email": email, "password": password}
+    users_file.parent.mkdir(parents=True, exist_ok=True)
+    users_file.write_text(json.dumps(people, indent=2) + "\n")
+    users_file.chmod(0o600)
+    return people

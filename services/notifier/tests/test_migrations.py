@@ -35,3 +35,36 @@ def test_existing_forum_subscriptions_and_queued_notifications_survive_the_upgra
     assert tuple(subscription) == ("forum", "ser", "immediately", "token:system")
     assert (notification.status, notification.attempts) == ("queued", 0)
     assert str(notification.next_attempt_at).startswith("2027-01-01 10:05:00")
+
+
+def test_subscriptions_made_before_0003_stay_confirmed_and_a_downgrade_drops_only_unconfirmed_ones(tmp_path):
+    url = f"sqlite:///{tmp_path}/notifier.db"
+    config = alembic_config("samverkan_notifier", url)
+    command.upgrade(config, "0002")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO subscriptions (id, scope, target, address, channel, language, rhythm, owner, created_at) "
+                "VALUES ('s-1', 'forum', 'ser', 'org@example.org', 'email', 'sv', 'immediately', 'token:1', "
+                "'2027-01-01 10:00:00')"
+            )
+        )
+
+    command.upgrade(config, "0003")
+    with engine.begin() as connection:
+        kept = connection.execute(text("SELECT confirm_by, confirmed_at, request_id FROM subscriptions")).one()
+        connection.execute(
+            text(
+                "INSERT INTO subscriptions (id, scope, target, address, channel, language, rhythm, owner, created_at, "
+                "confirm_by) VALUES ('s-2', 'forum', 'ser', 'eva@example.org', 'email', 'sv', 'immediately', "
+                "'person', '2027-01-01 10:00:00', '2027-01-08 10:00:00')"
+            )
+        )
+    command.downgrade(config, "0002")
+
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT id FROM subscriptions")).scalars().all()
+    engine.dispose()
+    assert tuple(kept) == (None, None, None)
+    assert left == ["s-1"]

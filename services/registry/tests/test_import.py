@@ -4,6 +4,7 @@ import base64
 import csv
 import io
 import json
+from dataclasses import fields
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,8 +13,10 @@ from nameko.testing.services import worker_factory
 from samverkan_common.errors import Conflict, Forbidden
 from samverkan_common.testing import in_memory_uow
 from samverkan_registry import sample
+from samverkan_registry.adapters import repository
 from samverkan_registry.adapters.repository import RegistryUnitOfWork
-from samverkan_registry.domain.model import Actor, Role
+from samverkan_registry.adapters.tables import organisations
+from samverkan_registry.domain.model import Actor, Area, Organisation, OrganisationKind, Role
 from samverkan_registry.entrypoints.service import RegistryService
 from samverkan_registry.service_layer import imports
 
@@ -45,6 +48,15 @@ def outbox_types(uow):
     return [row.type for row in rows]
 
 
+def announced(uow, part: str = "registered") -> list[dict]:
+    """What the import's events say it registered (or updated), organisation by organisation."""
+    outbox = uow.metadata.tables["outbox"]
+    rows = uow.session.execute(outbox.select().order_by(outbox.c.id)).all()
+    return [
+        each for row in rows if row.type == imports.IMPORTED_EVENT for each in json.loads(row.envelope)["data"][part]
+    ]
+
+
 def test_excel_file_in_windows_1252_with_semicolons_is_imported(service):
     made, _ = sample.rows(30)
 
@@ -61,7 +73,10 @@ def test_excel_file_in_windows_1252_with_semicolons_is_imported(service):
     assert made[0][0] in [o["name"] for o in found]  # å, ä, ö read right
     first = service.search_organisations({"q": made[0][1]})["items"][0]
     assert first["kind"] == "ideell_forening"
-    assert outbox_types(service.uow).count("organisation_registered") == 30
+    # One event per batch (30 rows in batches of 7), naming every organisation the batch registered.
+    assert outbox_types(service.uow) == [imports.IMPORTED_EVENT] * 5
+    assert sorted(o["name"] for o in announced(service.uow)) == sorted(row[0] for row in made)
+    assert {"organisation_id", "organisation_number", "municipality_code", "version"} <= set(announced(service.uow)[0])
 
 
 def test_utf8_file_with_commas_and_a_byte_order_mark_is_imported(service):
@@ -96,7 +111,10 @@ def test_reimport_updates_what_changed_by_organisation_number(service):
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 1, 2)
     found = service.search_organisations({"q": made[1][1]})["items"][0]
     assert (found["name"], found["description"], found["version"]) == ("Nytt namn på föreningen", "Ny beskrivning.", 2)
-    assert outbox_types(service.uow)[-1] == "organisation_updated"
+    assert outbox_types(service.uow)[-1] == imports.IMPORTED_EVENT
+    [update] = announced(service.uow, "updated")
+    assert (update["organisation_id"], update["version"]) == (found["id"], 2)
+    assert set(update["changes"]) == {"name", "description"}
 
 
 def test_rows_without_number_are_recognised_by_name_and_municipality(service):
@@ -118,7 +136,8 @@ def test_every_bad_row_is_reported_with_its_line_and_field_and_nothing_of_it_is_
     assert {(e["line"], e["field"]) for e in job["errors"]} == set(broken.items())
     assert job["errors_total"] == 20
     assert service.list_organisations()["total"] == 280
-    assert outbox_types(service.uow).count("organisation_registered") == 280
+    assert len(announced(service.uow)) == 280
+    assert not {o["organisation_number"] for o in announced(service.uow)} & {made[line - 2][1] for line in broken}
     stored = {o.organisation_number for o in service.uow.organisations.page(0, 1_000)}
     assert not stored & {made[line - 2][1] for line in broken}
     assert len(stored) == 280
@@ -256,4 +275,16 @@ def test_job_whose_worker_died_is_taken_up_later_and_ends_as_if_never_stopped(se
     assert (done["status"], done["rows_done"], done["created"], done["failed"]) == ("finished", 101, 96, 5)
     assert {(e["line"], e["field"]) for e in done["errors"]} == {*broken.items(), (102, "organisation_number")}
     assert service.list_organisations()["total"] == 96
-    assert outbox_types(uow).count("organisation_registered") == 96
+    # Each organisation announced once, though the job ran twice over its first batches' lines.
+    assert len({o["organisation_id"] for o in announced(uow)}) == len(announced(uow)) == 96
+
+
+def test_every_field_of_an_organisation_is_stored_in_its_own_column():
+    organisation = Organisation(
+        name="Kören", kind=OrganisationKind.IDEELL_FORENING, municipality_code="1480", areas=[Area.CULTURE]
+    )
+
+    row = repository._row(organisation)
+
+    assert set(row) == set(organisations.c.keys())
+    assert set(row) == {f.name for f in fields(Organisation)} - {"areas"} | {"search_text"}

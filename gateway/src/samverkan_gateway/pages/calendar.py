@@ -2,23 +2,199 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates
 
-from samverkan_common.errors import NotFound
+from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound
 from samverkan_common.participation import Level
 
+from ..auth import Principal, Unauthenticated, authenticate
+from ..resources.events.routes import actor, changed
+from ..resources.events.schemas import RegistrationInSchema
+from ..resources.schemas import wire
 from ..services import call
 
 blp = Blueprint("pages", __name__, template_folder="../templates")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HORIZON_DAYS = 180
+
+# The calendar's address speaks Swedish: /kalender?vy=manad&manad=2026-12&niva=dialog&kommun=1496&motesform=digitalt
+VIEWS = ("lista", "manad", "vecka")
+FILTER_PARAMS = ("forum", "niva", "kommun", "motesform")
+CALENDAR_PARAMS = ("vy", "manad", "vecka", *FILTER_PARAMS)
+LEVEL_PARAMS = {
+    "information": Level.INFORMATION,
+    "samrad": Level.CONSULTATION,
+    "dialog": Level.DIALOGUE,
+    "partnerskap": Level.PARTNERSHIP,
+}
+MODE_PARAMS = {"pa-plats": "in_person", "digitalt": "online"}
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def mode_names() -> dict[str, str]:
+    return {"pa-plats": _("In person"), "digitalt": _("Online")}
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """What the calendar shows: upcoming meetings (lista), one month (manad) or one ISO week (vecka)."""
+
+    kind: str
+    first: date
+    last: date
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def month(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+    @property
+    def week(self) -> str:
+        year, number, _day = self.first.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    @property
+    def week_number(self) -> int:
+        return self.first.isocalendar()[1]
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The view's own part of the calendar's address, without the filters."""
+        if self.kind == "manad":
+            return {"vy": "manad", "manad": self.month}
+        if self.kind == "vecka":
+            return {"vy": "vecka", "vecka": self.week}
+        return {}
+
+    def neighbour(self, step: int) -> dict[str, str]:
+        """The query of the previous (-1) or next (+1) month or week."""
+        if self.kind == "manad":
+            index = self.first.year * 12 + self.first.month - 1 + step
+            return {"vy": "manad", "manad": f"{index // 12}-{index % 12 + 1:02d}"}
+        return {"vy": "vecka", "vecka": CalendarView.of_week(self.first + timedelta(weeks=step)).week}
+
+    @staticmethod
+    def of_month(day: date) -> CalendarView:
+        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return CalendarView("manad", day.replace(day=1), following - timedelta(days=1))
+
+    @staticmethod
+    def of_week(day: date) -> CalendarView:
+        monday = day - timedelta(days=day.weekday())
+        return CalendarView("vecka", monday, monday + timedelta(days=6))
+
+    @staticmethod
+    def upcoming(today: date) -> CalendarView:
+        return CalendarView("lista", today, today + timedelta(days=HORIZON_DAYS))
+
+
+class CalendarQuerySchema(Schema):
+    """The calendar's query: the view and the filters, each checked against the choices the page offers."""
+
+    class Meta:
+        unknown = EXCLUDE  # lang and anything else a link carries
+
+    vy = fields.String(load_default="")
+    manad = fields.String(load_default="")
+    vecka = fields.String(load_default="")
+    forum = fields.String(load_default="")
+    niva = fields.String(load_default="")
+    kommun = fields.String(load_default="")
+    motesform = fields.String(load_default="")
+
+    def __init__(self, forum_slugs: set[str], municipality_codes: set[str], today: date | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.forum_slugs = forum_slugs
+        self.municipality_codes = municipality_codes
+        self.today = today or datetime.now(STOCKHOLM).date()
+
+    @validates("vy")
+    def _view(self, value: str, **kwargs: Any) -> None:
+        if value and value not in VIEWS:
+            raise ValidationError(_("Choose one of the views: upcoming, month or week."))
+
+    @validates("manad")
+    def _month(self, value: str, **kwargs: Any) -> None:
+        found = MONTH.match(value)
+        if value and not (found and FIRST_YEAR <= int(found[1]) <= LAST_YEAR and 1 <= int(found[2]) <= 12):
+            raise ValidationError(_("Write a month as year and month, for example 2026-12."))
+
+    @validates("vecka")
+    def _week(self, value: str, **kwargs: Any) -> None:
+        if value and _week_start(value) is None:
+            raise ValidationError(_("Write a week as year and week number, for example 2026-W49."))
+
+    @validates("forum")
+    def _forum(self, value: str, **kwargs: Any) -> None:
+        if value and value not in self.forum_slugs:
+            raise ValidationError(_("Choose a forum from the list."))
+
+    @validates("niva")
+    def _level(self, value: str, **kwargs: Any) -> None:
+        if value and value not in LEVEL_PARAMS:
+            raise ValidationError(_("Choose a level of participation from the list."))
+
+    @validates("kommun")
+    def _municipality(self, value: str, **kwargs: Any) -> None:
+        if value and value not in self.municipality_codes:
+            raise ValidationError(_("Choose a municipality from the list."))
+
+    @validates("motesform")
+    def _mode(self, value: str, **kwargs: Any) -> None:
+        if value and value not in MODE_PARAMS:
+            raise ValidationError(_("Choose in person or online from the list."))
+
+    @post_load
+    def _chosen(self, data: dict[str, str], **kwargs: Any) -> dict[str, Any]:
+        """The view to show, and the filter as the events service takes it."""
+        kind = data["vy"] or ("vecka" if data["vecka"] else "manad" if data["manad"] else "lista")
+        if kind == "manad":
+            month = MONTH.match(data["manad"])
+            view = CalendarView.of_month(date(int(month[1]), int(month[2]), 1) if month else self.today)
+        elif kind == "vecka":
+            view = CalendarView.of_week(_week_start(data["vecka"]) or self.today)
+        else:
+            view = CalendarView.upcoming(self.today)
+        level = LEVEL_PARAMS.get(data["niva"])
+        where = {
+            "forum_slugs": [data["forum"]] if data["forum"] else [],
+            "level": level.value if level else None,
+            "municipality_code": data["kommun"],
+            "mode": MODE_PARAMS.get(data["motesform"]),
+        }
+        return {"view": view, "where": where}
+
+
+def _calendar_url(query: dict[str, str]) -> str:
+    return url_for("pages.calendar", **query)  # type: ignore[arg-type]  # the view takes only string parameters
+
+
+def _week_start(value: str) -> date | None:
+    """The Monday of an ISO week written 2026-W49, or None when there is no such week."""
+    found = WEEK.match(value)
+    if not found or not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
+        return None
+    try:
+        return date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError:
+        return None
+
 
 LEVEL_NAMES = {
     Level.INFORMATION: lambda: _("Information"),
@@ -55,43 +231,169 @@ def home() -> Any:
 
 @blp.get("/kalender")
 def calendar() -> Any:
+    """Upcoming meetings by forum, a month or a week, narrowed by forum, level, municipality and how to take part."""
     forums = {forum["slug"]: forum for forum in call("events", "list_forums")}
-    today = date.today()
-    chosen_forum = request.args.get("forum", "")
-    chosen_level = request.args.get("level", "")
-    meetings = call("events", "meetings_between", today.isoformat(), (today + timedelta(days=HORIZON_DAYS)).isoformat())
+    municipalities = {m["code"]: m["name"] for m in call("registry", "list_municipalities")}
+    raw = {name: request.args.get(name, "").strip() for name in CALENDAR_PARAMS}
+    errors: dict[str, str] = {}
+    try:
+        chosen = CalendarQuerySchema(set(forums), set(municipalities)).load(raw)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {}
+        errors = {field: str(problems[0]) for field, problems in messages.items()}
+        chosen = CalendarQuerySchema(set(forums), set(municipalities)).load(
+            {name: value for name, value in raw.items() if name not in errors}
+        )
+    view: CalendarView = chosen["view"]
+    meetings: list[dict[str, Any]] = []
+    if not errors:
+        found = call("events", "meetings_between", view.first.isoformat(), view.last.isoformat(), chosen["where"])
+        meetings = [{**m, "when": _local(m["starts_at"])} for m in sorted(found, key=lambda m: m["starts_at"])]
     by_forum: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for meeting in sorted(meetings, key=lambda m: m["starts_at"]):
-        if chosen_forum and meeting["forum_slug"] != chosen_forum:
-            continue
-        if chosen_level and meeting["level"] != chosen_level:
-            continue
-        by_forum[meeting["forum_slug"]].append({**meeting, "when": _local(meeting["starts_at"])})
+    by_day: dict[date, list[dict[str, Any]]] = {day: [] for day in view.days} if view.kind == "vecka" else {}
+    for meeting in meetings:
+        by_forum[meeting["forum_slug"]].append(meeting)
+        by_day.setdefault(meeting["when"].date(), []).append(meeting)
+    kept = {name: value for name, value in raw.items() if value and name in FILTER_PARAMS and name not in errors}
+    narrowed = any(name in kept for name in ("niva", "kommun", "motesform"))
+    forum_slug = kept.get("forum")
     return render_template(
         "pages/calendar.html",
         forums=forums,
+        municipalities=municipalities,
+        view=view,
+        raw=raw,
+        errors=errors,
+        kept=kept,
+        narrowed=narrowed,
+        count=len(meetings),
         by_forum=dict(by_forum),
-        chosen_forum=chosen_forum,
-        chosen_level=chosen_level,
-        levels=[(level.value, level_name(level.value)) for level in Level],
+        by_day=by_day,
+        previous_url=_calendar_url({**view.neighbour(-1), **kept}) if view.kind != "lista" else None,
+        next_url=_calendar_url({**view.neighbour(1), **kept}) if view.kind != "lista" else None,
+        clear_url=_calendar_url(view.query),
+        forum_options=[(slug, forum["name"]) for slug, forum in forums.items()],
+        municipality_options=list(municipalities.items()),
+        levels=[(param, level_name(level.value)) for param, level in LEVEL_PARAMS.items()],
+        modes=mode_names(),
         level_name=level_name,
         feeds={slug: subscription(f"/feeds/forums/{slug}.ics") for slug in forums},
-    )
+        feed=subscription(f"/feeds/forums/{forum_slug}.ics" if forum_slug else "/feeds/all.ics"),
+        feed_forum=forums[forum_slug]["name"] if forum_slug else None,
+    ), (400 if errors else 200)
 
 
 @blp.get("/moten/<meeting_id>")
 def meeting(meeting_id: str) -> Any:
+    """The meeting, its places left or waiting list, and a registration form for a logged-in person."""
+    return _meeting_page(meeting_id, {}, {})
+
+
+# Registering from the meeting page: the same schema and RPC as POST /api/v1/meetings/{id}/registrations.
+REGISTRATION_FIELDS = ("attendee_name", "attendee_email", "language", "accessibility_needs", "dietary_needs")
+
+
+def registration_messages() -> dict[str, str]:
+    return {
+        "attendee_name": _("Enter the name of the person who will come."),
+        "attendee_email": _("Enter an e-mail address in the form name@example.org."),
+        "language": _("Choose the language of the messages."),
+        "accessibility_needs": _("Write at most 2000 characters about accessibility."),
+        "dietary_needs": _("Write at most 2000 characters about food."),
+    }
+
+
+def closed_reason(code: str | None, meeting: dict[str, Any]) -> str | None:
+    """Why no one can register, in plain words; None while registration is open."""
+    reason: str | None = None
+    if code == "MEETING_CANCELLED":
+        reason = _("The meeting is cancelled, so you cannot register for it.")
+    elif code == "NO_REGISTRATION":
+        reason = _("This meeting takes no registrations.")
+    elif code == "REGISTRATION_CLOSED" and meeting.get("registration_deadline"):
+        deadline = format_datetime(_local(meeting["registration_deadline"]), "d MMMM y, HH:mm")
+        reason = _("Registration closed on %(deadline)s.", deadline=deadline)
+    elif code == "REGISTRATION_CLOSED":
+        reason = _("Registration has closed.")
+    return reason
+
+
+def forbidden() -> Any:
+    """403 as a page a person can read, with a way on."""
+    return render_template("pages/forbidden.html"), 403
+
+
+def _person() -> Principal | None:
+    try:
+        return authenticate()
+    except Unauthenticated:
+        return None
+
+
+def _meeting_page(meeting_id: str, form: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
     try:
         found = call("events", "get_meeting", meeting_id)
+        places = call("events", "registration_places", meeting_id)
     except NotFound:
         abort(404)
     return render_template(
         "pages/meeting.html",
         meeting=found,
+        places=places,
+        closed=closed_reason(places["closed"], found),
+        person=_person(),
+        form=form or {"language": "en" if str(get_locale()) == "en" else "sv"},
+        errors=errors,
         starts=_local(found["starts_at"]),
         ends=_local(found["ends_at"]),
+        deadline=_local(found["registration_deadline"]) if found.get("registration_deadline") else None,
         level_name=level_name,
         feed=subscription(f"/feeds/forums/{found['forum_slug']}.ics"),
+    ), status
+
+
+@blp.post("/moten/<meeting_id>/anmalan")
+def register(meeting_id: str) -> Any:
+    """Register a person for the meeting; the answer page tells whether they got a place or wait."""
+    if _person() is None:
+        return redirect(url_for("login_pages.login_form", next=url_for("pages.meeting", meeting_id=meeting_id)))
+    form = {name: request.form.get(name, "").strip() for name in REGISTRATION_FIELDS}
+    schema = RegistrationInSchema()
+    try:
+        registration = schema.load({name: value for name, value in form.items() if value})
+    except ValidationError as error:
+        messages = registration_messages()
+        return _meeting_page(meeting_id, form, {k: messages[k] for k in messages if k in error.messages_dict}, 400)
+    try:
+        made = changed(call("events", "register", meeting_id, wire(schema, registration), actor()))
+    except NotFound:
+        abort(404)
+    except Conflict:
+        return _meeting_page(meeting_id, form, {}, 409)  # closed meanwhile: the page says why
+    except Forbidden:
+        return forbidden()
+    return redirect(url_for("pages.registered", meeting_id=meeting_id, registration_id=made["id"]), code=303)
+
+
+@blp.get("/moten/<meeting_id>/anmalan/<registration_id>")
+def registered(meeting_id: str, registration_id: str) -> Any:
+    """The answer to a registration: a place, or which place on the waiting list."""
+    if _person() is None:
+        return redirect(url_for("login_pages.login_form", next=request.path))
+    try:
+        registration = call("events", "get_registration", registration_id, actor())
+        found = call("events", "get_meeting", meeting_id)
+        places = call("events", "registration_places", meeting_id)
+    except (NotFound, Invalid):
+        abort(404)
+    if registration["meeting_id"] != found["id"]:
+        abort(404)
+    return render_template(
+        "pages/meeting_registered.html",
+        meeting=found,
+        registration=registration,
+        places=places,
+        starts=_local(found["starts_at"]),
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
+from samverkan_common.participation import Level
+
 from ..services import call
 from .calendar import level_name
 from .planning import step_names
@@ -30,6 +32,7 @@ def follow_up() -> Any:
             )
     report = None if errors else call("levels_advisor", "follow_up_report", year)
     forums = {forum["slug"]: forum["name"] for forum in call("events", "list_forums")} if report else {}
+    charts = _charts(report, forums) if report else {}
     return render_template(
         "pages/follow_up.html",
         year=raw if errors else year,
@@ -38,5 +41,41 @@ def follow_up() -> Any:
         forums=forums,
         level_name=level_name,
         step_names=step_names(),
+        charts=charts,
         csv_url=f"/api/v1/reports/follow-up?year={year}&format=csv",
     ), (400 if errors else 200)
+
+
+def bars(counts: list[tuple[str, int]], most: int | None = None) -> list[dict[str, Any]]:
+    """Bars of a chart: each label with its number and its length in percent of the longest."""
+    longest = most if most is not None else max((value for _label, value in counts), default=0)
+    return [
+        {"label": label, "value": value, "width": round(100 * value / longest, 1) if longest else 0}
+        for label, value in counts
+    ]
+
+
+def _charts(report: dict[str, Any], forums: dict[str, str]) -> dict[str, Any]:
+    """The report's figures as bars: levels and steps in their own order (none left out), forums by name."""
+    dialogues = report["dialogues"]
+    by_level = [(level_name(level.value), dialogues["by_level"].get(level.value, 0)) for level in Level]
+    steps = step_names()
+    by_step = [(name, dialogues["by_step"].get(step, 0)) for step, name in steps.items()]
+    held, cancelled = report["meetings"]["held_by_forum"], report["meetings"]["cancelled_by_forum"]
+    slugs = sorted(set(held) | set(cancelled), key=lambda slug: str(forums.get(slug, slug)).casefold())
+    most = max([*held.values(), *cancelled.values(), 0])
+    by_forum = [
+        {
+            "forum": forums.get(slug, slug),
+            "held": bars([(_("Meetings held"), held.get(slug, 0))], most)[0],
+            "cancelled": bars([(_("Meetings cancelled"), cancelled.get(slug, 0))], most)[0],
+        }
+        for slug in slugs
+    ]
+    total, early = dialogues["total"], dialogues["early"]
+    return {
+        "by_level": bars(by_level),
+        "by_step": bars(by_step),
+        "by_forum": by_forum,
+        "early": {"early": early, "total": total, "width": round(100 * early / total, 1) if total else 0},
+    }

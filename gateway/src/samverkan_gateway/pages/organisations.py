@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 
 from samverkan_common.errors import Invalid, NotFound
 
+from ..auth import Principal, Role, Unauthenticated, authenticate
 from ..resources.organisations.schemas import AREAS, KINDS, SUB_REGIONS
 from ..services import call
-from .calendar import HORIZON_DAYS, _local, level_name, subscription
+from .calendar import HORIZON_DAYS, _local, level_name, mode_names, subscription
 
 blp = Blueprint("organisation_pages", __name__, template_folder="../templates")
 PER_PAGE = 20
@@ -76,6 +77,19 @@ def _filter_errors(chosen: dict[str, str], municipality_codes: set[str]) -> dict
 
 @blp.get("/organisationer")
 def directory() -> Any:
+    context = _search()
+    return render_template("pages/organisations.html", **context), (400 if context["errors"] else 200)
+
+
+@blp.get("/organisationer/traffar")
+def results() -> Any:
+    """The directory's results alone (no page around them), for search as you type; the same query as the page."""
+    context = _search()
+    return render_template("pages/_organisation_results.html", **context), (400 if context["errors"] else 200)
+
+
+def _search() -> dict[str, Any]:
+    """The directory's query checked, the registry asked, and what the results need to be shown."""
     chosen = {name: request.args.get(name, "").strip() for name in FILTERS}
     page = _page_number(request.args.get("page"))
     municipalities = call("registry", "list_municipalities")
@@ -86,19 +100,17 @@ def directory() -> Any:
             found = call("registry", "search_organisations", {**chosen, "page": page, "per_page": PER_PAGE})
         except Invalid:
             errors["q"] = _("The search could not be understood. Change it and try again.")
-    pages = max(1, -(-found["total"] // PER_PAGE))
-    return render_template(
-        "pages/organisations.html",
-        chosen=chosen,
-        errors=errors,
-        found=found,
-        pages=pages,
-        kept={name: value for name, value in chosen.items() if value},
-        municipality_names={m["code"]: m["name"] for m in municipalities},
-        sub_regions=[(value, SUB_REGION_NAMES[value]) for value in SUB_REGIONS],
-        kinds=kind_names(),
-        areas=area_names(),
-    ), (400 if errors else 200)
+    return {
+        "chosen": chosen,
+        "errors": errors,
+        "found": found,
+        "pages": max(1, -(-found["total"] // PER_PAGE)),
+        "kept": {name: value for name, value in chosen.items() if value},
+        "municipality_names": {m["code"]: m["name"] for m in municipalities},
+        "sub_regions": [(value, SUB_REGION_NAMES[value]) for value in SUB_REGIONS],
+        "kinds": kind_names(),
+        "areas": area_names(),
+    }
 
 
 @blp.get("/organisationer/<organisation_id>")
@@ -116,12 +128,10 @@ def organisation(organisation_id: str) -> Any:
     meetings = []
     if slugs:
         horizon = (date.today() + timedelta(days=HORIZON_DAYS)).isoformat()
-        meetings = [
-            {**m, "when": _local(m["starts_at"])}
-            for m in sorted(call("events", "meetings_between", today, horizon), key=lambda m: m["starts_at"])
-            if m["forum_slug"] in slugs
-        ]
+        upcoming = call("events", "meetings_between", today, horizon, {"forum_slugs": sorted(slugs)})
+        meetings = [{**m, "when": _local(m["starts_at"])} for m in sorted(upcoming, key=lambda m: m["starts_at"])]
     municipalities = {m["code"]: m["name"] for m in call("registry", "list_municipalities")}
+    editable = may_edit(_signed_in(), found["id"])
     return render_template(
         "pages/organisation.html",
         organisation=found,
@@ -133,5 +143,24 @@ def organisation(organisation_id: str) -> Any:
         areas=area_names(),
         roles=role_names(),
         level_name=level_name,
+        modes=mode_names(),
         feed=subscription(f"/feeds/organisations/{found['id']}.ics"),
+        can_edit=editable,
+        saved=editable and request.args.get("sparad") == "1",
     )
+
+
+def may_edit(person: Principal | None, organisation_id: str) -> bool:
+    """Planners and operators edit any organisation; a representative only their own (the registry's rule)."""
+    if person is None:
+        return False
+    if person.role in (Role.PLANNER, Role.OPERATOR):
+        return True
+    return person.role is Role.ORGANISATION and person.organisation_id == organisation_id
+
+
+def _signed_in() -> Principal | None:
+    try:
+        return authenticate()
+    except Unauthenticated:
+        return None

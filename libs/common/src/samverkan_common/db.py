@@ -96,6 +96,9 @@ def service_metadata() -> MetaData:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the settings each backend needs under concurrent workers."""
+    # A database error's text names the values of its statement (e-mail addresses, names, token
+    # hashes), and nameko and the gateway log that text: keep the statement, not its values.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
 

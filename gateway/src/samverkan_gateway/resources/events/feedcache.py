@@ -102,8 +102,17 @@ ORGANISATION_EVENTS = tuple(
         "organisation_signed",
         "organisation_withdrew",
         "membership_changed",
+        "organisations_imported",
     )
 )
+
+
+def organisation_ids(event: dict[str, Any]) -> list[str]:
+    """The organisations an ORGANISATION_EVENTS event names: one, or every one a batch of an import touched."""
+    data = event["data"]
+    if event.get("type") == "organisations_imported":
+        return [str(each["organisation_id"]) for part in ("registered", "updated") for each in data[part]]
+    return [str(data["organisation_id"])]
 
 
 class ReadCopies:
@@ -131,6 +140,12 @@ class ReadCopies:
         with self._lock:
             self._evictions += 1
             self._copies.pop(key, None)
+
+    def evict_all(self, keys: list[str]) -> None:
+        with self._lock:
+            self._evictions += 1
+            for key in keys:
+                self._copies.pop(key, None)
 
     def put(self, key: str, value: Any, generation: int, evictions: int | None = None) -> None:
         """Keep ``value``, unless an eviction happened since ``evictions`` was read (the load raced it)."""

@@ -104,7 +104,13 @@ def schedule_meeting(meeting: dict[str, Any]) -> Any:
 @blp.response(200, OccurrenceSchema(many=True))
 def meetings_between(query: dict[str, Any]) -> Any:
     """Every meeting occurrence from start to end (both days included), cancelled ones too"""
-    return call("events", "meetings_between", query["start"].isoformat(), query["end"].isoformat())
+    where = {
+        "forum_slugs": query.get("forum", []),
+        "level": query.get("level"),
+        "municipality_code": query.get("municipality", ""),
+        "mode": query.get("mode"),
+    }
+    return call("events", "meetings_between", query["start"].isoformat(), query["end"].isoformat(), where)
 
 
 @blp.route("/meetings/<meeting_id>", methods=["GET"])

@@ -15,6 +15,8 @@ STATUSES = ["planned", "confirmed", "cancelled"]
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LOCAL_TIME = "ISO 8601; without an offset it is Stockholm time."
+MUNICIPALITY_CODE = validate.Regexp(r"^(\d{4})?$", error="Four digits: the municipality's SCB code (or empty).")
+MODES = ["in_person", "online"]
 
 
 def _local_time(**kwargs: Any) -> fields.AwareDateTime:
@@ -86,6 +88,10 @@ class _MeetingFields(Schema):
         validate=validate.Length(max=500),
         metadata={"description": "RFC 5545 recurrence rule with COUNT or UNTIL", "example": "FREQ=WEEKLY;COUNT=10"},
     )
+    municipality_code = fields.String(
+        validate=MUNICIPALITY_CODE,
+        metadata={"description": "SCB code of the municipality where the meeting is held", "example": "1496"},
+    )
 
 
 class MeetingInSchema(_MeetingFields):
@@ -135,6 +141,17 @@ class MeetingSchema(_MeetingFields):
 class BetweenQuerySchema(Schema):
     start = fields.Date(required=True)
     end = fields.Date(required=True)
+    forum = fields.List(
+        fields.String(validate=[validate.Length(min=2, max=80), SLUG]),
+        metadata={"description": "only these forums (repeat the parameter for more than one)"},
+    )
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    municipality = fields.String(
+        validate=[validate.Length(equal=4), MUNICIPALITY_CODE], metadata={"description": "SCB code, e.g. 1496"}
+    )
+    mode = fields.String(
+        validate=validate.OneOf(MODES), metadata={"description": "in_person: has a place; online: has a link"}
+    )
 
 
 class OccurrenceSchema(Schema):
@@ -146,6 +163,9 @@ class OccurrenceSchema(Schema):
     step = fields.String(allow_none=True)
     status = fields.String()
     occurrence_start = fields.String(allow_none=True, metadata={"format": "date-time"})
+    location = fields.String()
+    municipality_code = fields.String()
+    online = fields.Boolean(metadata={"description": "the meeting has a link to take part online"})
 
 
 class RegistrationInSchema(Schema):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from samverkan_common.participation import Level
 
@@ -44,10 +46,45 @@ class SubscriptionInSchema(Schema):
 class SubscriptionSchema(SubscriptionInSchema):
     id = fields.String(dump_only=True)
     scope = fields.String(dump_only=True, metadata={"description": "forum, organisation or level"})
-    owner = fields.String(dump_only=True, metadata={"description": "organisation:<id> or token:<id>"})
+    owner = fields.String(
+        dump_only=True, metadata={"description": "organisation:<id>, token:<id>, or person (asked without a token)"}
+    )
+    confirmed = fields.Boolean(
+        dump_only=True, metadata={"description": "false while a person's subscription waits for its mailed link"}
+    )
     secret = fields.String(dump_only=True, metadata={"description": "a webhook's secret, shown only when made"})
     secret_set = fields.Boolean(dump_only=True)
     created_at = fields.String(dump_only=True)
+
+
+class PersonSubscriptionSchema(Schema):
+    """A person asks for e-mail about exactly one of: some forums, an organisation's forums, or a level."""
+
+    address = fields.Email(required=True, validate=validate.Length(max=320), metadata={"description": "where to"})
+    forum_slugs = fields.List(
+        fields.String(validate=validate.Length(min=1, max=80)),
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "follow these forums"},
+    )
+    organisation_id = fields.String(
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "follow the meetings of every forum this organisation sits in"},
+    )
+    level = fields.String(validate=validate.OneOf(LEVELS), metadata={"description": "follow every meeting of a level"})
+    language = fields.String(validate=validate.OneOf(("sv", "en")), metadata={"description": "default sv"})
+    rhythm = fields.String(
+        validate=validate.OneOf(("immediately", "daily", "weekly")),
+        metadata={"description": "at once, or a daily or weekly digest; default immediately"},
+    )
+
+    @validates_schema
+    def _one_kind_of_target(self, data: dict[str, Any], **_: Any) -> None:
+        if len([name for name in ("forum_slugs", "organisation_id", "level") if data.get(name) is not None]) != 1:
+            raise ValidationError("Give exactly one of forum_slugs, organisation_id and level.", "forum_slugs")
+
+
+class AcceptedSchema(Schema):
+    message = fields.String(metadata={"description": "the same words whatever the address"})
 
 
 class SubscriptionSetSchema(Schema):

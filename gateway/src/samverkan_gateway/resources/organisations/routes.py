@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from ...auth import Role, authenticate, requires
 from ...services import call
-from ..events.feedcache import ORGANISATION_EVENTS, FeedWatcher, ReadCopies
+from ..events.feedcache import ORGANISATION_EVENTS, FeedWatcher, ReadCopies, organisation_ids
 from ..jobs.schemas import JobSchema
 from ..schemas import wire
 from .schemas import (
@@ -185,7 +185,7 @@ def organisation_reads() -> tuple[FeedWatcher, ReadCopies]:
             current_app.config["AMQP_URI"],
             ORGANISATION_EVENTS,
             "organisation-watcher",
-            on_event=lambda event: copies.evict(str(event["data"]["organisation_id"])),
+            on_event=lambda event: copies.evict_all(organisation_ids(event)),
         ),
     )
     watcher.start()

@@ -41,6 +41,8 @@ meetings = Table(
     Column("registration_deadline", UTCDateTime, nullable=True),
     Column("organiser", String(200), nullable=False, default=""),
     Column("rrule", String(500), nullable=False, default=""),
+    # SCB code of the municipality where the meeting is held (empty: not given, or online only).
+    Column("municipality_code", String(4), nullable=False, default="", index=True),
     # When the last occurrence ends (the meeting's end unless it recurs): for ranges and time zones.
     Column("last_ends_at", UTCDateTime, nullable=False, index=True),
     Column("sequence", Integer, nullable=False, default=0),

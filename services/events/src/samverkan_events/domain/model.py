@@ -41,6 +41,7 @@ EDITABLE = frozenset(
         "registration_deadline",
         "organiser",
         "rrule",
+        "municipality_code",
     }
 )
 
@@ -53,6 +54,23 @@ class MeetingStatus(StrEnum):
     PLANNED = "planned"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
+
+
+class MeetingMode(StrEnum):
+    """How people take part: in a room (the meeting has a place) or online (it has a link); both for hybrid."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+@dataclass(frozen=True)
+class MeetingFilter:
+    """Which meetings a calendar shows; a field left empty does not narrow."""
+
+    forum_slugs: tuple[str, ...] = ()
+    level: Level | None = None
+    municipality_code: str = ""
+    mode: MeetingMode | None = None
 
 
 class RegistrationStatus(StrEnum):
@@ -100,6 +118,8 @@ class Meeting:
     registration_deadline: datetime | None = None
     organiser: str = ""
     rrule: str = ""
+    # Where a meeting in person is held: the SCB code of the municipality (empty when not given).
+    municipality_code: str = ""
     # SEQUENCE (RFC 5545): raised only by changes that matter to an attendee.
     sequence: int = 0
     # Raised by every change: the optimistic lock, and the key of the cached VEVENT.

@@ -9,11 +9,12 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from samverkan_common.participation import DecisionStep, Level
 
-from ..domain.model import STOCKHOLM, MeetingStatus, RegistrationStatus
+from ..domain.model import STOCKHOLM, MeetingMode, MeetingStatus, RegistrationStatus
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
 STOCKHOLM_ZONE = ZoneInfo(STOCKHOLM)
 LANGUAGES = validate.OneOf(["sv", "en"])
+MUNICIPALITY_CODE = validate.Regexp(r"^(\d{4})?$", error="Four digits: the municipality's SCB code (or empty).")
 
 
 def _stockholm_time(**kwargs: Any) -> fields.AwareDateTime:
@@ -60,6 +61,7 @@ class _MeetingFields(Schema):
     organiser = fields.String(validate=validate.Length(max=200))
     status = fields.Enum(MeetingStatus, by_value=True)
     rrule = fields.String(validate=validate.Length(max=500))
+    municipality_code = fields.String(validate=MUNICIPALITY_CODE)
 
 
 class ScheduleMeetingSchema(_MeetingFields):
@@ -74,6 +76,7 @@ class ScheduleMeetingSchema(_MeetingFields):
     online_url = fields.Url(load_default="", validate=validate.Length(max=500), schemes={"https", "http"})
     organiser = fields.String(load_default="", validate=validate.Length(max=200))
     rrule = fields.String(load_default="", validate=validate.Length(max=500))
+    municipality_code = fields.String(load_default="", validate=MUNICIPALITY_CODE)
 
 
 class UpdateMeetingSchema(_MeetingFields):
@@ -99,6 +102,15 @@ class BetweenSchema(Schema):
     end = fields.Date(required=True)
 
 
+class MeetingFilterSchema(Schema):
+    """What a calendar narrows its meetings by; each field left out does not narrow."""
+
+    forum_slugs = fields.List(fields.String(validate=validate.Length(min=1, max=80)), load_default=list)
+    level = fields.Enum(Level, by_value=True, load_default=None, allow_none=True)
+    municipality_code = fields.String(load_default="", validate=MUNICIPALITY_CODE)
+    mode = fields.Enum(MeetingMode, by_value=True, load_default=None, allow_none=True)
+
+
 class MeetingSchema(Schema):
     id = fields.String()
     forum_slug = fields.String()
@@ -116,6 +128,7 @@ class MeetingSchema(Schema):
     registration_deadline = fields.DateTime(allow_none=True)
     organiser = fields.String()
     rrule = fields.String()
+    municipality_code = fields.String()
     sequence = fields.Integer()
     version = fields.Integer()
 

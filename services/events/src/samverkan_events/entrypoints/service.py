@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 
 from samverkan_common.errors import Forbidden
 from samverkan_common.metrics import Observability
 from samverkan_common.providers import UnitOfWorkProvider
+from samverkan_common.retrying import event_handler
 from samverkan_common.service import health_report, load, rpc
 
 from ..adapters.ical import DEFAULT_PUBLIC_URL, FeedCache
 from ..adapters.repository import EventsUnitOfWork
+from ..domain.model import MeetingFilter
 from ..service_layer import feeds, handlers
 from .schemas import (
     ActorSchema,
@@ -23,6 +24,7 @@ from .schemas import (
     ChangeOccurrenceSchema,
     CreateForumSchema,
     ForumSchema,
+    MeetingFilterSchema,
     MeetingSchema,
     PersonalFeedSchema,
     RegisterSchema,
@@ -111,10 +113,19 @@ class EventsService:
         return _meeting_out(meeting, forum.slug)
 
     @rpc
-    def meetings_between(self, start: str, end: str) -> list[dict[str, Any]]:
-        """Every occurrence from start to end (YYYY-MM-DD, both included), cancelled ones too."""
+    def meetings_between(self, start: str, end: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every occurrence from start to end (YYYY-MM-DD, both included), cancelled ones too.
+
+        ``where`` narrows them: forum_slugs, level, municipality_code, mode (in_person or online).
+        """
         command = load(BetweenSchema(), {"start": start, "end": end})
-        return handlers.meetings_between(self.uow, command["start"], command["end"])
+        chosen = load(MeetingFilterSchema(), where or {})
+        return handlers.meetings_between(
+            self.uow,
+            command["start"],
+            command["end"],
+            MeetingFilter(**{**chosen, "forum_slugs": tuple(chosen["forum_slugs"])}),
+        )
 
     # Registrations
 
@@ -142,6 +153,19 @@ class EventsService:
         }
 
     @rpc
+    def registration_places(self, meeting_id: str) -> dict[str, Any]:
+        """Public: whether registration is open (else why), places, places left and the waiting list's length."""
+        return handlers.registration_places(self.uow, meeting_id)
+
+    @rpc
+    def get_registration(self, registration_id: str, actor: dict[str, Any]) -> dict[str, Any]:
+        """One registration with its place on the waiting list; an organisation sees its own only."""
+        who = load(ActorSchema(), actor)
+        own = None if who["role"] in ORGANISER_ROLES else (who["organisation_id"] or "")
+        registration, position = handlers.get_registration(self.uow, registration_id, own)
+        return {**RegistrationSchema().dump(registration), "waitlist_position": position}
+
+    @rpc
     def list_registrations(self, meeting_id: str, actor: dict[str, Any]) -> list[dict[str, Any]]:
         """The organiser sees every registration with its needs; an organisation its own, without."""
         who = load(ActorSchema(), actor)
@@ -149,6 +173,30 @@ class EventsService:
             return RegistrationWithNeedsSchema(many=True).dump(handlers.list_registrations(self.uow, meeting_id))
         own = handlers.list_registrations(self.uow, meeting_id, who["organisation_id"] or "")
         return RegistrationSchema(many=True).dump(own)
+
+    @rpc
+    def list_upcoming_registrations(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
+        """The caller's organisation's registrations for meetings not yet over, each with its meeting."""
+        who = load(ActorSchema(), actor)
+        if not who["organisation_id"]:
+            raise Forbidden("This caller speaks for no organisation.", "NO_ORGANISATION")
+        found = handlers.upcoming_registrations_of(self.uow, who["organisation_id"])
+        return [
+            {
+                **RegistrationSchema().dump(registration),
+                "meeting": {
+                    "id": meeting.id,
+                    "title": meeting.title,
+                    "starts_at": meeting.local_start.isoformat(),
+                    "ends_at": meeting.ends_at.astimezone(meeting.zone).isoformat(),
+                    "recurring": bool(meeting.rrule),
+                    "status": meeting.status.value,
+                    "forum_slug": forum.slug,
+                    "forum_name": forum.name,
+                },
+            }
+            for registration, meeting, forum in found
+        ]
 
     # Feeds
 
@@ -192,15 +240,28 @@ class EventsService:
         return {"token": token, "path": f"/feeds/personal/{token}.ics"}
 
     @rpc
+    def personal_feed_status(self, payload: dict[str, Any], actor: dict[str, Any]) -> dict[str, Any]:
+        """Whether a person's secret link works and since when; never the link, which is kept only as a hash."""
+        who = load(ActorSchema(), actor)
+        command = load(PersonalFeedSchema(), payload)
+        organisation_id = None if who["role"] in ORGANISER_ROLES else (who["organisation_id"] or "")
+        made = handlers.personal_feed_made_at(self.uow, command["attendee_email"], organisation_id)
+        return {"exists": made is not None, "created_at": made.isoformat() if made else None}
+
+    @rpc
     def revoke_personal_feeds(self, payload: dict[str, Any], actor: dict[str, Any]) -> dict[str, Any]:
         who = load(ActorSchema(), actor)
         command = load(PersonalFeedSchema(), payload)
         organisation_id = None if who["role"] in ORGANISER_ROLES else (who["organisation_id"] or "")
         return {"revoked": handlers.revoke_personal_feeds(self.uow, command["attendee_email"], organisation_id)}
 
-    @event_handler("registry", "membership_changed", requeue_on_error=True)
+    @event_handler("registry", "membership_changed")
     def on_membership_changed(self, event: dict[str, Any]) -> None:
         handlers.membership_changed(self.uow, event)
+
+    @event_handler("registry", "person_erased")
+    def on_person_erased(self, event: dict[str, Any]) -> None:
+        handlers.person_erased(self.uow, event)
 
 
 def _meeting_out(meeting: Any, forum_slug: str) -> dict[str, Any]:

@@ -76,11 +76,10 @@ def build(
 ) -> bytes:
     """Assemble the feed, rendering only the meetings whose version is not cached yet."""
     stamps = uow.meetings.stamps(scope, now)
-    zones: dict[str, tuple[int, int]] = {}
-    for _, _, starts_at, last_ends_at, zone in stamps:
-        first, last = zones.get(zone, (starts_at.year, last_ends_at.year))
-        zones[zone] = (min(first, starts_at.year), max(last, last_ends_at.year))
-    missing = [meeting_id for meeting_id, version, *_ in stamps if cache.meeting((meeting_id, version)) is None]
+    zones = uow.meetings.zone_years(scope, now) if stamps else {}
+    found = [cache.meeting(stamp) for stamp in stamps]
+    missing = [meeting_id for (meeting_id, _), block in zip(stamps, found, strict=True) if block is None]
+    rendered: dict[tuple[str, int], bytes] = {}
     if missing:
         meetings = uow.meetings.by_ids(missing)
         changes = uow.occurrences.of_meetings(m.id for m in meetings if m.rrule)
@@ -88,15 +87,17 @@ def build(
         for meeting in meetings:
             block = render_meeting(forums[meeting.forum_id], meeting, changes.get(meeting.id, []), base_url)
             cache.store_meeting((meeting.id, meeting.version), block)
+            rendered[(meeting.id, meeting.version)] = block
     blocks = []
-    for meeting_id, version, *_ in stamps:
-        block = cache.meeting((meeting_id, version))
-        if block is None:  # pushed out of a full cache by another feed meanwhile: render it once more
-            [meeting] = uow.meetings.by_ids([meeting_id])
+    for stamp, block in zip(stamps, found, strict=True):
+        if block is None:
+            block = rendered.get(stamp)
+        if block is None:  # changed again between the two reads: render what is stored now
+            [meeting] = uow.meetings.by_ids([stamp[0]])
             block = render_meeting(
                 uow.forums.by_id(meeting.forum_id),
                 meeting,
-                uow.occurrences.of_meetings([meeting_id]).get(meeting_id, []),
+                uow.occurrences.of_meetings([stamp[0]]).get(stamp[0], []),
                 base_url,
             )
         blocks.append(block)

@@ -16,6 +16,7 @@ from ..domain.model import (
     STOCKHOLM,
     Forum,
     Meeting,
+    MeetingFilter,
     MeetingStatus,
     OccurrenceChange,
     Registration,
@@ -42,6 +43,8 @@ class EventsUow(Protocol):
     def personal_feeds(self) -> Any: ...
     @property
     def memberships(self) -> Any: ...
+    @property
+    def erasure(self) -> Any: ...
     def emit(self, type_: str, data: dict[str, Any], version: int = 1) -> object: ...
     def first_delivery(self, incoming: dict[str, Any]) -> bool: ...
     def commit(self) -> None: ...
@@ -130,6 +133,7 @@ def schedule_meeting(
     organiser: str = "",
     status: MeetingStatus = MeetingStatus.PLANNED,
     rrule: str = "",
+    municipality_code: str = "",
 ) -> tuple[Meeting, Forum]:
     forum = uow.forums.by_slug(forum_slug)
     if forum is None:
@@ -155,6 +159,7 @@ def schedule_meeting(
         organiser=organiser,
         status=status,
         rrule=rrule,
+        municipality_code=municipality_code,
     )
     uow.meetings.add(meeting)
     uow.emit("meeting_scheduled", meeting_event(meeting, forum))
@@ -315,15 +320,34 @@ def _local_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), ZoneInfo(STOCKHOLM)).astimezone(UTC)
 
 
-def meetings_between(uow: EventsUow, start: date, end: date) -> list[dict[str, Any]]:
-    """Every occurrence from ``start`` to ``end`` (both days included, Stockholm time), cancelled too."""
+def meetings_between(
+    uow: EventsUow, start: date, end: date, chosen: MeetingFilter | None = None
+) -> list[dict[str, Any]]:
+    """Every occurrence from ``start`` to ``end`` (both days included, Stockholm time), cancelled too.
+
+    ``chosen`` narrows them to some forums, a level, a municipality, or meetings in person / online.
+    """
     if end < start:
         raise Invalid("The end comes before the start.", "INVALID_RANGE", {"end": ["On or after start."]})
-    return _occurrences(uow, _local_day_start(start), _local_day_start(end + timedelta(days=1)))
+    forum_ids = None
+    if chosen is not None and chosen.forum_slugs:
+        forum_ids = [forum.id for forum in uow.forums.all() if forum.slug in chosen.forum_slugs]
+    return _occurrences(
+        uow, _local_day_start(start), _local_day_start(end + timedelta(days=1)), chosen=chosen, forum_ids=forum_ids
+    )
 
 
-def _occurrences(uow: EventsUow, start: datetime, end: datetime, forum_id: str | None = None) -> list[dict[str, Any]]:
-    found_meetings: list[Meeting] = uow.meetings.overlapping(start, end, forum_id)
+def _occurrences(
+    uow: EventsUow,
+    start: datetime,
+    end: datetime,
+    forum_id: str | None = None,
+    chosen: MeetingFilter | None = None,
+    forum_ids: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    if forum_ids is not None and not forum_ids:
+        return []  # none of the forums asked for exists
+    found_meetings: list[Meeting] = uow.meetings.overlapping(start, end, forum_id, chosen, forum_ids)
     changes = uow.occurrences.of_meetings(m.id for m in found_meetings if m.rrule)
     forums = uow.forums.by_ids(m.forum_id for m in found_meetings)
     items = []
@@ -348,6 +372,9 @@ def _occurrences(uow: EventsUow, start: datetime, end: datetime, forum_id: str |
                     "step": meeting.step.value if meeting.step else None,
                     "status": MeetingStatus.CANCELLED.value if cancelled else meeting.status.value,
                     "occurrence_start": local_start.isoformat() if meeting.rrule else None,
+                    "location": meeting.location if not change or change.location is None else change.location,
+                    "municipality_code": meeting.municipality_code,
+                    "online": bool(meeting.online_url),
                 }
             )
     return sorted(items, key=lambda item: (datetime.fromisoformat(item["starts_at"]), item["meeting_id"]))
@@ -405,6 +432,35 @@ def register(
     return registration, meeting, forum
 
 
+def registration_places(uow: EventsUow, meeting_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """How registration stands: why it is closed (or None), the places, how many are taken and how many wait."""
+    meeting, _forum = get_meeting(uow, meeting_id)
+    confirmed = uow.registrations.confirmed_count(meeting.id) if meeting.capacity is not None else 0
+    waiting = len(uow.registrations.waitlisted(meeting.id)) if meeting.capacity is not None else 0
+    return {
+        "meeting_id": meeting.id,
+        "closed": meeting.registration_open(now or utcnow()),
+        "capacity": meeting.capacity,
+        "confirmed": confirmed,
+        "places_left": max(meeting.capacity - confirmed, 0) if meeting.capacity is not None else None,
+        "waitlisted": waiting,
+    }
+
+
+def get_registration(
+    uow: EventsUow, registration_id: str, organisation_id: str | None = None
+) -> tuple[Registration, int | None]:
+    """One registration and, while it waits, its place in the queue (1 is next); another organisation's is not found."""
+    registration: Registration | None = uow.registrations.get(registration_id)
+    if registration is None or (organisation_id is not None and registration.organisation_id != organisation_id):
+        raise NotFound(f"There is no registration {registration_id!r}.", "REGISTRATION_NOT_FOUND")
+    position = None
+    if registration.status is RegistrationStatus.WAITLISTED:
+        queue = [waiting.id for waiting in uow.registrations.waitlisted(registration.meeting_id)]
+        position = queue.index(registration.id) + 1
+    return registration, position
+
+
 def cancel_registration(
     uow: EventsUow, registration_id: str, organisation_id: str | None = None, now: datetime | None = None
 ) -> tuple[Registration, Registration | None]:
@@ -450,6 +506,26 @@ def list_registrations(uow: EventsUow, meeting_id: str, organisation_id: str | N
     return list(uow.registrations.of_meeting(meeting_id, organisation_id))
 
 
+def upcoming_registrations_of(
+    uow: EventsUow, organisation_id: str, now: datetime | None = None
+) -> list[tuple[Registration, Meeting, Forum]]:
+    """An organisation's live registrations for meetings not yet over, the soonest meeting first.
+
+    A recurring meeting counts until its last occurrence ends; a cancelled meeting stays in the
+    list (its registrations still stand, and the organisation should see that it is off).
+    """
+    now = now or utcnow()
+    registrations: list[Registration] = uow.registrations.active_of_organisation(organisation_id)
+    meetings = {meeting.id: meeting for meeting in uow.meetings.by_ids({r.meeting_id for r in registrations})}
+    forums = uow.forums.by_ids({meeting.forum_id for meeting in meetings.values()})
+    found = [
+        (registration, meetings[registration.meeting_id], forums[meetings[registration.meeting_id].forum_id])
+        for registration in registrations
+        if registration.meeting_id in meetings and meetings[registration.meeting_id].last_end() > now
+    ]
+    return sorted(found, key=lambda item: (item[1].starts_at, item[1].title, item[0].attendee_name.casefold()))
+
+
 def registration_event(
     registration: Registration, meeting: Meeting, forum: Forum, promoted: bool = False
 ) -> dict[str, Any]:
@@ -490,6 +566,12 @@ def issue_personal_feed(
     return token
 
 
+def personal_feed_made_at(uow: EventsUow, attendee_email: str, organisation_id: str | None) -> datetime | None:
+    """When the person's working secret link was made, or None: the link itself is never kept, only its hash."""
+    made: datetime | None = uow.personal_feeds.live_since(attendee_email, organisation_id)
+    return made
+
+
 def revoke_personal_feeds(
     uow: EventsUow, attendee_email: str, organisation_id: str | None, now: datetime | None = None
 ) -> int:
@@ -508,3 +590,23 @@ def membership_changed(uow: EventsUow, event: dict[str, Any]) -> bool:
         uow.memberships.record(data, str(event.get("occurred_at", "")))
     uow.commit()
     return recorded
+
+
+def person_erased(uow: EventsUow, event: dict[str, Any], now: datetime | None = None) -> bool:
+    """A person erased in the registry (GDPR art. 17): forget them here; a redelivery has no second effect.
+
+    Their registrations stay, with their status, so every meeting keeps its count and its
+    record of how many came; the name, address and needs go. Their secret calendar links
+    stop working and are deleted. The registration events kept in the outbox lose the name
+    and address too. True if the person was known here.
+    """
+    if not uow.first_delivery(event):
+        return False
+    digest = str((event.get("data") or {}).get("email_sha256") or "")
+    addresses = uow.erasure.addresses_with_digest(digest) if digest else set()
+    if addresses:
+        registration_ids = uow.erasure.anonymise_registrations(addresses, now or utcnow())
+        uow.erasure.delete_personal_feeds(addresses)
+        uow.erasure.scrub_outbox(registration_ids)
+    uow.commit()
+    return bool(addresses)

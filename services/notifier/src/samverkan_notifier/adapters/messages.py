@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
-from ..domain.model import Language, parse_time
+from ..domain.model import CONFIRMATION, Language, parse_time
 from ..service_layer.delivery import Job
 from .ics import for_attendee, invitation_for_all, method_for
 
@@ -58,16 +58,42 @@ def when(data: dict[str, Any], language: Language) -> str:
     return f"{day} kl. {start:%H:%M}{end}" if language is Language.SV else f"{day}, {start:%H:%M}{end}"
 
 
-def _context(job: Job, unsubscribe_url: str | None) -> dict[str, Any]:
+LEVELS = {
+    Language.SV: {"information": "information", "consultation": "samråd", "dialogue": "dialog",
+                  "partnership": "partnerskap"},
+    Language.EN: {"information": "information", "consultation": "consultation", "dialogue": "dialogue",
+                  "partnership": "partnership"},
+}  # fmt: skip
+
+
+def moment(value: object, language: Language, zone_name: object = None) -> str:
+    """One point in time in plain words, Stockholm time: 'tisdag 2 februari 2027 kl. 10:00'."""
+    parsed = parse_time(value)
+    if parsed is None:
+        return ""
+    local = parsed.astimezone(ZoneInfo(str(zone_name or "Europe/Stockholm")))
+    day = f"{DAYS[language][local.weekday()]} {local.day} {MONTHS[language][local.month - 1]} {local.year}"
+    return f"{day} kl. {local:%H:%M}" if language is Language.SV else f"{day}, {local:%H:%M}"
+
+
+def _context(job: Job, link: str | None, public_url: str = "") -> dict[str, Any]:
     item = job.notification
     event = job.event or {"data": {}}
     data = event.get("data") or {}
+    confirmation = item.event_type == CONFIRMATION
+    meeting_id = data.get("meeting_id")
     return {
         "kind": item.event_type,
         "subject": item.subject,
         "data": data,
         "when": when(data, item.language),
-        "unsubscribe_url": unsubscribe_url,
+        # The meeting's own page, where a person reads more and registers.
+        "meeting_url": f"{public_url.rstrip('/')}/moten/{meeting_id}" if meeting_id and public_url else None,
+        "deadline": moment(data.get("registration_deadline"), item.language, data.get("timezone")),
+        "confirm_by": moment(data.get("confirm_by"), item.language),
+        "levels": LEVELS[item.language],
+        "confirm_url": link if confirmation else None,
+        "unsubscribe_url": None if confirmation else link,
         "items": [
             {
                 "kind": part.event_type,
@@ -85,9 +111,11 @@ UNSUBSCRIBE_MARK = "__SAMVERKAN_UNSUBSCRIBE_URL__"
 WIRE = compat32.clone(linesep="\r\n")
 
 
-def render_text_and_html(job: Job, unsubscribe_url: str | None) -> tuple[str, str]:
-    name = "digest" if job.notification.event_type == "digest" else "message"
-    context = _context(job, unsubscribe_url)
+def render_text_and_html(job: Job, link: str | None, public_url: str = "") -> tuple[str, str]:
+    """The text and HTML parts; ``link`` is the message's own link (unsubscribe, or confirm for a confirmation)."""
+    kind = job.notification.event_type
+    name = {"digest": "digest", CONFIRMATION: "confirmation"}.get(kind, "message")
+    context = _context(job, link, public_url)
     language = job.notification.language.value
     text = _templates.get_template(f"{language}/{name}.txt").render(context)
     html = _templates.get_template(f"{language}/{name}.html").render(context)
@@ -110,8 +138,12 @@ class Renderer:
         self.cache_size = cache_size
         self._cache: dict[tuple[str, str, str, bool], tuple[str, str, str | None]] = {}
 
-    def unsubscribe_url(self, job: Job) -> str | None:
-        return f"{self.public_url}/unsubscribe/{job.unsubscribe_token}" if job.unsubscribe_token else None
+    def link_url(self, job: Job) -> str | None:
+        """The message's own link: confirm for a confirmation mail, otherwise unsubscribe."""
+        if not job.unsubscribe_token:
+            return None
+        page = "bekrafta" if job.notification.event_type == CONFIRMATION else "unsubscribe"
+        return f"{self.public_url}/{page}/{job.unsubscribe_token}"
 
     def _shared(self, job: Job, now: datetime) -> tuple[str, str, str | None]:
         item = job.notification
@@ -119,7 +151,7 @@ class Renderer:
         cached = self._cache.get(key) if item.event_type != "digest" else None
         if cached is not None:
             return cached
-        text, html = render_text_and_html(job, UNSUBSCRIBE_MARK if job.unsubscribe_token else None)
+        text, html = render_text_and_html(job, UNSUBSCRIBE_MARK if job.unsubscribe_token else None, self.public_url)
         data = (job.event or {}).get("data") or {}
         shared = (text, html, invitation_for_all(item.event_type, data, self.sender, now))
         if item.event_type != "digest":
@@ -132,7 +164,7 @@ class Renderer:
         """The whole message: text and HTML parts, the .ics when it is about a meeting, unsubscribe headers."""
         item = job.notification
         text, html, calendar = self._shared(job, now)
-        link = self.unsubscribe_url(job)
+        link = self.link_url(job)
         if link:
             text = text.replace(UNSUBSCRIBE_MARK, link)
             html = html.replace(UNSUBSCRIBE_MARK, str(escape(link)))
@@ -152,18 +184,23 @@ class Renderer:
             message.attach(attachment)
         message["From"] = f"Samverkan <{self.sender}>"
         message["To"] = item.address
-        message["Subject"] = Header(item.subject, "utf-8").encode() if not item.subject.isascii() else item.subject
+        # A Header object (not its encoded string) folds knowing the field name, so a long subject
+        # is not pushed whole onto a continuation line that readers show with a leading space.
+        message["Subject"] = (
+            Header(item.subject, "utf-8", header_name="Subject") if not item.subject.isascii() else item.subject
+        )
         message["Date"] = format_datetime(now)
         message["Message-ID"] = make_msgid(
             idstring=item.id.replace("-", ""), domain=self.sender.rpartition("@")[2] or "samverkan"
         )
         message["Content-Language"] = item.language.value
         message["X-Samverkan-Event"] = item.event_type
-        if link:
+        if link and item.event_type != CONFIRMATION:
             # RFC 2369 and RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
             message["List-Unsubscribe"] = f"<{link}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         else:
+            # A confirmation is not a list message yet: its one link confirms, nothing unsubscribes.
             message["Auto-Submitted"] = "auto-generated"
         return message.as_bytes(policy=WIRE)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from samverkan_common.db import UnitOfWork
 
 from ..domain.model import (
+    CONFIRMATION,
     PENDING,
     Channel,
     Language,
@@ -24,6 +25,7 @@ from ..domain.model import (
     Scope,
     Subscription,
 )
+from .erasure import AddressEraser
 from .tables import (
     attendees,
     event_payloads,
@@ -128,13 +130,44 @@ class SubscriptionRepository:
             )
         )
 
+    def of_request(self, request_id: str) -> list[Subscription]:
+        rows = self.session.execute(
+            select(subscriptions).where(subscriptions.c.request_id == request_id).order_by(subscriptions.c.id)
+        ).all()
+        return [_subscription(row._mapping) for row in rows]
+
+    def confirm_request(self, request_id: str, now: datetime) -> int:
+        """Confirm the request's subscriptions still waiting (and not expired); return how many."""
+        result = self.session.execute(
+            update(subscriptions)
+            .where(
+                subscriptions.c.request_id == request_id,
+                subscriptions.c.confirm_by.is_not(None),
+                subscriptions.c.confirm_by > now,
+            )
+            .values(confirm_by=None, confirmed_at=now)
+        )
+        return max(result.rowcount, 0)
+
+    def unconfirmed_expired(self, now: datetime, limit: int) -> list[str]:
+        rows = self.session.execute(
+            select(subscriptions.c.id)
+            .where(subscriptions.c.confirm_by.is_not(None), subscriptions.c.confirm_by <= now)
+            .limit(limit)
+        ).all()
+        return [row.id for row in rows]
+
+    def delete_many(self, subscription_ids: list[str]) -> None:
+        self.session.execute(delete(subscriptions).where(subscriptions.c.id.in_(subscription_ids)))
+
     def _stream(self, condition: ColumnElement[bool]) -> Iterator[list[Subscription]]:
         # Keyset paging: memory stays flat however many follow, and no cursor is held open.
+        # Only confirmed subscriptions hear anything: an unconfirmed address may not be its owner's wish.
         last = ""
         while True:
             rows = self.session.execute(
                 select(subscriptions)
-                .where(condition, subscriptions.c.id > last)
+                .where(condition, subscriptions.c.confirm_by.is_(None), subscriptions.c.id > last)
                 .order_by(subscriptions.c.id)
                 .limit(BATCH)
             ).all()
@@ -283,6 +316,47 @@ class NotificationRepository:
     def by_unsubscribe_digest(self, digest: str) -> Notification | None:
         row = self.session.execute(select(notifications).where(notifications.c.unsubscribe_sha256 == digest)).first()
         return _notification(row._mapping) if row else None
+
+    def confirmations_since(self, address: str, since: datetime) -> int:
+        """How many confirmation mails this address was owed since ``since`` (a cap against mail bombing)."""
+        return int(
+            self.session.execute(
+                select(func.count())
+                .select_from(notifications)
+                .where(
+                    notifications.c.address == address,
+                    notifications.c.event_type == CONFIRMATION,
+                    notifications.c.created_at >= since,
+                )
+            ).scalar_one()
+        )
+
+    def delete_confirmations(self, subscription_ids: list[str], orphaned_before: datetime | None = None) -> int:
+        """Forget the confirmation mails of these subscriptions, and those left without a subscription.
+
+        Only confirmation mails can belong to an unconfirmed subscription, and one whose
+        subscriptions are all gone is no longer needed for anything.
+        """
+        whose: ColumnElement[bool] = notifications.c.subscription_id.in_(subscription_ids)
+        if orphaned_before is not None:
+            whose = or_(
+                whose, and_(notifications.c.subscription_id.is_(None), notifications.c.created_at < orphaned_before)
+            )
+        condition = and_(notifications.c.event_type == CONFIRMATION, whose)
+        found = self.session.execute(select(notifications.c.id, notifications.c.event_id).where(condition)).all()
+        if not found:
+            return 0
+        ids = [row.id for row in found]
+        self.session.execute(
+            delete(notification_transitions).where(notification_transitions.c.notification_id.in_(ids))
+        )
+        self.session.execute(delete(notifications).where(notifications.c.id.in_(ids)))
+        self.session.execute(
+            delete(event_payloads).where(
+                event_payloads.c.event_id.in_({row.event_id for row in found}), event_payloads.c.type == CONFIRMATION
+            )
+        )
+        return len(ids)
 
     def add_transitions(
         self,
@@ -553,3 +627,7 @@ class NotifierUnitOfWork(UnitOfWork):
     @property
     def attendees(self) -> AttendeeRepository:
         return AttendeeRepository(self.session)
+
+    @property
+    def erasure(self) -> AddressEraser:
+        return AddressEraser(self.session)

@@ -37,6 +37,13 @@ subscriptions = Table(
     # The webhook's signing secret; it must be readable to sign, so it is kept, never shown again.
     Column("secret", String(200), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # A person's subscription is unconfirmed until they follow the link mailed to them: it gets
+    # nothing, and is deleted once confirm_by has passed. NULL: confirmed (or a token holder's).
+    Column("confirm_by", UTCDateTime, nullable=True, index=True),
+    # When the person confirmed: the record of their consent (GDPR art. 7(1)).
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    # The sign-up request it came from; one confirmation link confirms the whole request.
+    Column("request_id", String(36), nullable=True, index=True),
     UniqueConstraint("scope", "target", "channel", "address", name="uq_subscriptions_scope_target_channel_address"),
     Index("ix_subscriptions_scope_target", "scope", "target"),
 )

@@ -66,6 +66,17 @@ class Subscription:
     secret: str | None = None
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # A person's e-mail subscription waits for its confirmation until ``confirm_by`` and gets
+    # nothing meanwhile; None means confirmed (or made by a token holder, who needs no confirmation).
+    confirm_by: datetime | None = None
+    # When the person clicked the confirmation: the record of their consent.
+    confirmed_at: datetime | None = None
+    # The sign-up request it came from: one confirmation mail (and link) confirms the whole request.
+    request_id: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm_by is None
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -145,11 +156,20 @@ SUBJECTS: dict[str, dict[Language, str]] = {
         Language.SV: "Ni är inbjudna till dialog: {issue}",
         Language.EN: "You are invited to a dialogue: {issue}",
     },
+    "subscription_confirmation": {
+        Language.SV: "Bekräfta att du vill få mejl från Samverkan",
+        Language.EN: "Confirm that you want e-mail from Samverkan",
+    },
     "digest": {
         Language.SV: "Sammanfattning från Samverkan: {count} nyheter",
         Language.EN: "Summary from Samverkan: {count} updates",
     },
 }
+
+# The mail that asks a person to confirm a subscription; its link is the message's one token.
+CONFIRMATION = "subscription_confirmation"
+# Owner of the subscriptions people make themselves, without a token.
+PERSON = "person"
 
 MEETING_EVENTS = ("meeting_scheduled", "meeting_updated", "meeting_cancelled")
 REGISTRATION_EVENTS = ("registration_confirmed", "registration_waitlisted", "registration_cancelled")

@@ -15,13 +15,18 @@ from samverkan_common.db import make_engine, session_factory
 from ..adapters.courier import SmtpAndWebhookCourier, SmtpSettings
 from ..adapters.repository import NotifierUnitOfWork
 from ..domain.model import RetryPolicy
-from ..service_layer import delivery, handlers
+from ..service_layer import delivery, handlers, people
 
 log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def confirm_window(config: dict[str, Any]) -> timedelta:
+    """How long a person has to confirm a subscription (``SUBSCRIPTIONS.CONFIRM_DAYS``, 7 by default)."""
+    return timedelta(days=float((config.get("SUBSCRIPTIONS") or {}).get("CONFIRM_DAYS") or 7))
 
 
 class Clock(DependencyProvider):
@@ -69,6 +74,7 @@ class Dispatcher(DependencyProvider):
         # Reminders are looked for once a minute, not every round: a minute early or late does not matter.
         self.reminder_every = timedelta(seconds=float(settings.get("REMINDER_INTERVAL_SECONDS") or 60))
         self._reminders_due = datetime.min.replace(tzinfo=UTC)
+        self.confirm_window = confirm_window(config)
         self.courier = SmtpAndWebhookCourier(
             SmtpSettings.from_config(config.get("SMTP") or {}),
             str(config.get("PUBLIC_URL") or "http://127.0.0.1:8000"),
@@ -102,12 +108,14 @@ class Dispatcher(DependencyProvider):
         return self
 
     def run_once(self) -> int:
-        """One round: bundle closed digests, send reminders, send everything due. Returns messages attempted."""
+        """One round: bundle digests, send reminders, purge, send what is due. Returns messages attempted."""
         uow = NotifierUnitOfWork(self.sessions())
         try:
             handlers.bundle_digests(uow, self.now())
             if self.now() >= self._reminders_due:
                 handlers.send_reminders(uow, self.now(), self.reminder_before, self.deadline_before)
+                # The same timer forgets people's subscriptions that were not confirmed in time.
+                people.purge_unconfirmed(uow, self.now(), keep_orphans=self.confirm_window)
                 self._reminders_due = self.now() + self.reminder_every
             attempted = 0
             while True:

@@ -57,6 +57,40 @@ class SubscribeSchema(Schema):
         }
 
 
+class PersonSubscribeSchema(Schema):
+    """A person's wish, without a token: an address and exactly one of forum_slugs, organisation_id, level."""
+
+    address = fields.Email(required=True, validate=validate.Length(max=320))
+    forum_slugs = fields.List(
+        fields.String(validate=validate.Length(min=1, max=80)), validate=validate.Length(min=1, max=20)
+    )
+    organisation_id = fields.String(validate=validate.Length(min=1, max=80))
+    level = fields.Enum(Level, by_value=True)
+    language = fields.Enum(Language, by_value=True, load_default=Language.SV)
+    rhythm = fields.Enum(Rhythm, by_value=True, load_default=Rhythm.IMMEDIATELY)
+
+    @validates_schema
+    def _one_kind_of_target(self, data: dict[str, Any], **_: Any) -> None:
+        given = [name for name in ("forum_slugs", "organisation_id", "level") if data.get(name) is not None]
+        if len(given) != 1:
+            raise ValidationError("Give exactly one of forum_slugs, organisation_id and level.", "forum_slugs")
+
+    @post_load
+    def _as_wish(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("forum_slugs") is not None:
+            targets = [(Scope.FORUM, slug) for slug in dict.fromkeys(data["forum_slugs"])]
+        elif data.get("organisation_id") is not None:
+            targets = [(Scope.ORGANISATION, data["organisation_id"])]
+        else:
+            targets = [(Scope.LEVEL, data["level"].value)]
+        return {
+            "address": data["address"].lower(),
+            "targets": targets,
+            "language": data["language"],
+            "rhythm": data["rhythm"],
+        }
+
+
 class ReplaceSchema(Schema):
     items = fields.List(fields.Nested(SubscribeSchema), required=True, validate=validate.Length(max=500))
 
@@ -77,6 +111,8 @@ def dump_subscription(subscription: Any, secret: str | None = None) -> dict[str,
         "rhythm": subscription.rhythm.value,
         "owner": subscription.owner,
         "created_at": subscription.created_at.isoformat(),
+        # A person's subscription gets nothing until they follow the mailed link.
+        "confirmed": subscription.confirmed,
     }
     shown[
         {Scope.FORUM: "forum_slug", Scope.ORGANISATION: "organisation_id", Scope.LEVEL: "level"}[subscription.scope]

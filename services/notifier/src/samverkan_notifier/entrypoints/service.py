@@ -6,19 +6,21 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from nameko.events import event_handler
+from nameko.dependency_providers import Config
 
 from samverkan_common.metrics import Observability
 from samverkan_common.providers import UnitOfWorkProvider
+from samverkan_common.retrying import event_handler
 from samverkan_common.service import health_report, load, rpc
 
 from ..adapters.repository import NotifierUnitOfWork
-from ..service_layer import handlers
-from .dispatch import Clock, Dispatcher
+from ..service_layer import erasure, handlers, people
+from .dispatch import Clock, Dispatcher, confirm_window
 from .schemas import (
     CallerSchema,
     NotificationQuerySchema,
     NotificationSchema,
+    PersonSubscribeSchema,
     ReplaceSchema,
     SubscribeSchema,
     SubscriptionQuerySchema,
@@ -36,6 +38,7 @@ class NotifierService:
     observability = Observability()
     dispatcher: Dispatcher = Dispatcher()  # type: ignore[assignment]
     clock: Callable[[], datetime] = Clock()  # type: ignore[assignment]
+    config: dict[str, Any] = Config()  # type: ignore[assignment]
 
     @rpc
     def health(self) -> dict[str, Any]:
@@ -85,6 +88,23 @@ class NotifierService:
     def unsubscribe(self, token: str) -> dict[str, Any]:
         return handlers.unsubscribe(self.uow, str(token), self.clock())
 
+    # --- people, without a token: double opt-in ---------------------------------------------
+
+    @rpc
+    def request_subscription(self, payload: dict[str, Any]) -> None:
+        """A person asks for e-mail; the answer is the same whatever the address (the gateway says 202)."""
+        wish = load(PersonSubscribeSchema(), payload)
+        people.request_subscription(self.uow, wish, self.clock(), confirm_window(self.config))
+        self.dispatcher.wake()
+
+    @rpc
+    def confirmation_preview(self, token: str) -> dict[str, Any]:
+        return _public(people.confirmation_preview(self.uow, str(token), self.clock()))
+
+    @rpc
+    def confirm_subscription(self, token: str) -> dict[str, Any]:
+        return _public(people.confirm(self.uow, str(token), self.clock()))
+
     # --- the delivery log --------------------------------------------------------------------
 
     @rpc
@@ -104,40 +124,44 @@ class NotifierService:
         return dict(NotificationSchema().dump(requeued))
 
     # --- what happens elsewhere ----------------------------------------------------------------
-    # requeue_on_error: if the database is away the event goes back on the queue
-    # instead of being acknowledged and forgotten.
+    # samverkan_common.retrying: a database away makes the event wait and come back; any other
+    # failure is tried a few times, then the event goes to the dead-letter queue for operators.
 
-    @event_handler("events", "meeting_scheduled", requeue_on_error=True)
+    @event_handler("events", "meeting_scheduled")
     def on_meeting_scheduled(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.meeting_event(self.uow, event, self.clock()))
 
-    @event_handler("events", "meeting_updated", requeue_on_error=True)
+    @event_handler("events", "meeting_updated")
     def on_meeting_updated(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.meeting_event(self.uow, event, self.clock()))
 
-    @event_handler("events", "meeting_cancelled", requeue_on_error=True)
+    @event_handler("events", "meeting_cancelled")
     def on_meeting_cancelled(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.meeting_event(self.uow, event, self.clock()))
 
-    @event_handler("events", "registration_confirmed", requeue_on_error=True)
+    @event_handler("events", "registration_confirmed")
     def on_registration_confirmed(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.registration_event(self.uow, event, self.clock()))
 
-    @event_handler("events", "registration_waitlisted", requeue_on_error=True)
+    @event_handler("events", "registration_waitlisted")
     def on_registration_waitlisted(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.registration_event(self.uow, event, self.clock()))
 
-    @event_handler("events", "registration_cancelled", requeue_on_error=True)
+    @event_handler("events", "registration_cancelled")
     def on_registration_cancelled(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.registration_event(self.uow, event, self.clock()))
 
-    @event_handler("levels_advisor", "plan_created", requeue_on_error=True)
+    @event_handler("levels_advisor", "plan_created")
     def on_plan_created(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.plan_created(self.uow, event, self.clock()))
 
-    @event_handler("registry", "membership_changed", requeue_on_error=True)
+    @event_handler("registry", "membership_changed")
     def on_membership_changed(self, event: dict[str, Any]) -> None:
         handlers.membership_changed(self.uow, event)
+
+    @event_handler("registry", "person_erased")
+    def on_person_erased(self, event: dict[str, Any]) -> None:
+        erasure.person_erased(self.uow, event, self.clock())
 
     def _recorded(self, count: int) -> None:
         if count:
@@ -146,3 +170,8 @@ class NotifierService:
     @staticmethod
     def _caller(caller: dict[str, Any] | None) -> dict[str, Any]:
         return dict(load(CallerSchema(), caller or SYSTEM))
+
+
+def _public(about: dict[str, Any]) -> dict[str, Any]:
+    """What the confirmation page may show: not the request's internal id."""
+    return {key: value for key, value in about.items() if key != "request_id"}

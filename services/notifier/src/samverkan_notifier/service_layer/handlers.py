@@ -23,6 +23,7 @@ from samverkan_common.errors import Conflict, Forbidden, NotFound
 
 from ..adapters.repository import NotifierUnitOfWork
 from ..domain.model import (
+    CONFIRMATION,
     Channel,
     Language,
     Notification,
@@ -70,7 +71,7 @@ def subscribe(
 ) -> tuple[Subscription, str | None]:
     """Add one subscription; the webhook secret (made here unless given) is returned this once."""
     owner = _owner_for(caller, organisation_id)
-    if uow.subscriptions.find(wish["scope"], wish["target"], wish["channel"], wish["address"]) is not None:
+    if _existing(uow, wish) is not None:
         raise Conflict(
             "This address already follows that.",
             "SUBSCRIPTION_EXISTS",
@@ -80,6 +81,21 @@ def subscribe(
     uow.subscriptions.add(subscription)
     uow.commit()
     return subscription, subscription.secret
+
+
+def _existing(uow: NotifierUnitOfWork, wish: dict[str, Any]) -> Subscription | None:
+    """The subscription that already has this key; a person's unconfirmed one gives way to a token holder.
+
+    A token holder may subscribe an address without confirmation, so a stranger's pending
+    request for the same address neither blocks it nor tells it that the request exists.
+    """
+    found = uow.subscriptions.find(wish["scope"], wish["target"], wish["channel"], wish["address"])
+    if found is not None and not found.confirmed:
+        uow.notifications.delete_confirmations([found.id])
+        uow.subscriptions.delete(found.id)
+        uow.session.flush()
+        return None
+    return found
 
 
 def _new(wish: dict[str, Any], owner: str) -> Subscription:
@@ -133,7 +149,7 @@ def replace_subscriptions(
                 current.secret = wish["secret"]
             uow.subscriptions.update(current)
             continue
-        if uow.subscriptions.find(wish["scope"], wish["target"], wish["channel"], wish["address"]) is not None:
+        if _existing(uow, wish) is not None:
             uow.rollback()
             raise Conflict(
                 "Someone else already subscribes this address to that.",
@@ -155,7 +171,9 @@ def replace_subscriptions(
 def unsubscribe_preview(uow: NotifierUnitOfWork, token: str) -> dict[str, Any]:
     """What the one-click link would end, so the page can say it in plain words."""
     notification = uow.notifications.by_unsubscribe_digest(token_digest(token))
-    if notification is None:
+    # A confirmation mail's token confirms; it does not unsubscribe (it has its own page).
+    if notification is None or notification.event_type == CONFIRMATION:
+        uow.rollback()
         raise NotFound("This unsubscribe link is not valid.", "UNSUBSCRIBE_TOKEN_UNKNOWN")
     subscription = uow.subscriptions.get(notification.subscription_id) if notification.subscription_id else None
     uow.rollback()

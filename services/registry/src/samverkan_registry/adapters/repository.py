@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, insert, or_, select, update
+from sqlalchemy import JSON, Select, Table, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,10 +83,10 @@ class OrganisationRepository:
         """Insert ``many`` in one statement per table; Conflict (and nothing written) if a number is taken."""
         try:
             with savepoint(self.session):
-                self.session.execute(insert(organisations), [_row(organisation) for organisation in many])
+                _insert_many(self.session, organisations, [_row(organisation) for organisation in many])
                 areas = [{"organisation_id": o.id, "area": area.value} for o in many for area in o.areas]
                 if areas:
-                    self.session.execute(insert(organisation_areas), areas)
+                    _insert_many(self.session, organisation_areas, areas)
         except IntegrityError as error:
             if "organisation_number" in str(error.orig):
                 raise organisation_number_taken("of a row") from None
@@ -252,12 +253,66 @@ class OrganisationRepository:
 
 
 def _row(organisation: Organisation) -> dict[str, Any]:
-    values = asdict(organisation)
-    del values["areas"]
-    values["kind"] = organisation.kind.value
-    values["status"] = organisation.status.value
-    values["search_text"] = search.search_text(organisation)
-    return values
+    """The organisation as a row of ``organisations`` (its areas are rows of their own).
+
+    Written out field by field: ``dataclasses.asdict`` deep-copies every value and was the
+    largest single cost of an import (profiled: an eighth of the registry's time).
+    """
+    o = organisation
+    return {
+        "id": o.id,
+        "name": o.name,
+        "kind": o.kind.value,
+        "organisation_number": o.organisation_number,
+        "municipality_code": o.municipality_code,
+        "description": o.description,
+        "website": o.website,
+        "contact_email": o.contact_email,
+        "other_names": list(o.other_names),
+        "tags": list(o.tags),
+        "founded_year": o.founded_year,
+        "status": o.status.value,
+        "version": o.version,
+        "created_at": o.created_at,
+        "updated_at": o.updated_at,
+        "search_text": search.search_text(o),
+    }
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) in one statement.
+
+    On PostgreSQL as ``INSERT ... SELECT FROM unnest(<one array per column>)``: a few parameters
+    instead of one per cell, which costs the client and the server much less than a long VALUES
+    list (profiled on the 43,000-row import: about half the client CPU of an executemany, and a
+    plan that does not grow with the rows). COPY would be cheaper still, but psycopg2 refuses
+    COPY under the green wait callback the services run with. Elsewhere a plain executemany.
+    """
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    quote = dialect.identifier_preparer.quote
+    names = list(rows[0])
+    columns = [table.c[name] for name in names]
+    as_json = [isinstance(column.type, JSON) for column in columns]
+    arrays = ", ".join(
+        f"CAST(:c{i} AS {'TEXT' if json_ else column.type.compile(dialect)}[])"
+        for i, (column, json_) in enumerate(zip(columns, as_json, strict=True))
+    )
+    aliases = ", ".join(f"c{i}" for i in range(len(names)))
+    selected = ", ".join(f"CAST(u.c{i} AS JSON)" if json_ else f"u.c{i}" for i, json_ in enumerate(as_json))
+    statement = text(
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)})"
+        f" SELECT {selected} FROM unnest({arrays}) AS u({aliases})"
+    )
+    session.execute(
+        statement,
+        {
+            f"c{i}": [json.dumps(row[name]) if json_ else row[name] for row in rows]
+            for i, (name, json_) in enumerate(zip(names, as_json, strict=True))
+        },
+    )
 
 
 def _organisation(values: Any, areas: list[Area]) -> Organisation:

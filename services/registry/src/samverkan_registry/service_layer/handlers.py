@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from samverkan_common.errors import Conflict, Forbidden, NotFound
+from samverkan_common.persons import PERSON_ERASED, email_digest, normalised_email
 
 from ..domain.model import (
     DEFAULT_PER_PAGE,
@@ -323,13 +325,29 @@ def export_person(
 
 
 def erase_person(uow: RegistryUow, actor: Actor, person_id: str | None = None, email: str | None = None) -> int:
-    """Erase every record of a person (GDPR art. 17); the organisations and their history stay."""
+    """Erase every record of a person (GDPR art. 17); the organisations and their history stay.
+
+    Other services hold the person's address too (e-mail subscriptions, registrations): one
+    ``person_erased`` per address, in this transaction, tells them to forget it. It carries the
+    address's SHA-256 (:func:`samverkan_common.persons.email_digest`), never the address. An
+    erasure asked for by address goes out even when the register itself holds nothing: the
+    person may only have subscribed or registered.
+    """
     require_operator(actor)
     found = uow.persons.find(person_id=person_id, email=email)
-    if not found:
+    addresses = {normalised_email(person.email) for person in found if person.email.strip()}
+    if email and email.strip():
+        addresses.add(normalised_email(email))
+    if not found and not addresses:
         raise NotFound("The register holds nothing about this person.", "PERSON_NOT_FOUND")
     erased_at = datetime.now(UTC)
     for person in found:
         uow.persons.erase(person, erased_at)
+    erasure_id = str(uuid.uuid4())
+    for address in sorted(addresses):
+        uow.emit(
+            PERSON_ERASED,
+            {"erasure_id": erasure_id, "email_sha256": email_digest(address), "erased_at": erased_at.isoformat()},
+        )
     uow.commit()
     return len(found)

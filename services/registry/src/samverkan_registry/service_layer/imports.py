@@ -7,6 +7,13 @@ a row that fails leaves nothing behind, and the rows around it are kept.
 Rows are matched on organisation number, so importing a file again updates
 what changed and duplicates nothing; a row without a number is matched on
 its name and municipality among organisations that have none.
+
+Each batch announces what it registered and updated in one
+``organisations_imported`` event (committed with the batch), not one event per
+organisation: an import of the whole register would otherwise put tens of
+thousands of messages on the broker, and relaying them took a third of the
+registry's time (profiled). Each entry carries what ``organisation_registered``
+and ``organisation_updated`` carry for a single organisation.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from ..domain.model import (
 )
 
 BATCH_SIZE = 500
+IMPORTED_EVENT = "organisations_imported"
 # A running job whose worker has written nothing for this long is taken up by another worker.
 STALE_AFTER = timedelta(minutes=2)
 MAX_CHUNKS = 200
@@ -193,6 +201,8 @@ class _Importer:
         self._errors: list[tuple[int, str, str]] = []
         self._lines_of_number: dict[str, int] = {}
         self._lines_of_name: dict[tuple[str, str], int] = {}
+        self._registered: list[dict[str, Any]] = []
+        self._updated: list[dict[str, Any]] = []
 
     def take_errors(self) -> list[tuple[int, str, str]]:
         taken, self._errors = self._errors, []
@@ -234,6 +244,15 @@ class _Importer:
             except (Invalid, Conflict) as problem:
                 self._fail(row.line, problem)
         self._create(new)
+        self._announce()
+
+    def _announce(self) -> None:
+        """One event for the batch's registered and updated organisations, in the batch's transaction."""
+        if self._registered or self._updated:
+            self.uow.emit(
+                IMPORTED_EVENT, {"job_id": self.job_id, "registered": self._registered, "updated": self._updated}
+            )
+        self._registered, self._updated = [], []
 
     def _create(self, new: list[tuple[csv_import.Row, Organisation]]) -> None:
         """Insert the batch's new organisations together; should the database refuse one, one at a time."""
@@ -242,7 +261,7 @@ class _Importer:
         try:
             with self.uow.savepoint():
                 self.uow.organisations.add_many([organisation for _, organisation in new])
-                self.uow.emit_many("organisation_registered", [organisation.event_data() for _, organisation in new])
+            self._registered += [organisation.event_data() for _, organisation in new]
             self.counts["created"] += len(new)
             return
         except Conflict:
@@ -251,7 +270,7 @@ class _Importer:
             try:
                 with self.uow.savepoint():
                     self.uow.organisations.add(organisation)
-                    self.uow.emit("organisation_registered", organisation.event_data())
+                self._registered.append(organisation.event_data())
                 self.counts["created"] += 1
             except (Invalid, Conflict) as problem:
                 self._fail(row.line, problem)
@@ -295,7 +314,7 @@ class _Importer:
             self.counts["unchanged"] += 1
             return
         self.uow.organisations.update(updated, expected_version=current.version)
-        self.uow.emit("organisation_updated", {**updated.event_data(), "changes": changed})
+        self._updated.append({**updated.event_data(), "changes": changed})
         self.counts["updated"] += 1
 
     def _fail(self, line: int, problem: Invalid | Conflict) -> None:
