@@ -6,6 +6,7 @@ import tempfile
 
 import pytest
 
+from services.notifier.tests.loopback import SmtpServer
 from tests.support import reliability_report, secrets_seen
 from tests.support.http import Client
 from tests.support.stack import Stack
@@ -40,6 +41,15 @@ def stack(tmp_path_factory):
     running = Stack.start(tmp_path_factory.mktemp("logs"))
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def smtp_server(tmp_path_factory):
+    """A real SMTP server on loopback that keeps what it receives in a Maildir (the e2e mail tests)."""
+    server = SmtpServer(tmp_path_factory.mktemp("maildir") / "box")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from services.notifier.tests.loopback import SmtpServer
 from tests.support import secrets_seen
 from tests.support.http import Client
 from tests.support.stack import Stack
@@ -27,14 +26,6 @@ PUBLIC_URL = "https://samverkan.example.org"
 CONFIRM_LINK = re.compile(re.escape(PUBLIC_URL) + r"(/bekrafta/[A-Za-z0-9_-]+)")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 WITNESS = "vittnet@example.org"
-
-
-@pytest.fixture(scope="module")
-def smtp_server(tmp_path_factory):
-    server = SmtpServer(tmp_path_factory.mktemp("maildir") / "box")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

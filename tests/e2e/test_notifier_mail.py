@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import pytest
 from icalendar import Calendar
 
-from services.notifier.tests.loopback import SmtpServer
 from tests.support.http import Client
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
@@ -17,14 +16,6 @@ from tests.support.waiting import wait_until
 pytestmark = pytest.mark.e2e
 
 ORG_A, ORG_B = str(uuid.uuid4()), str(uuid.uuid4())
-
-
-@pytest.fixture(scope="module")
-def smtp_server(tmp_path_factory):
-    server = SmtpServer(tmp_path_factory.mktemp("maildir") / "box")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

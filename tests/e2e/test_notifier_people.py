@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, text
 
-from services.notifier.tests.loopback import SmtpServer
 from tests.support import secrets_seen
 from tests.support.http import Client
 from tests.support.stack import Stack
@@ -26,14 +25,6 @@ CONFIRM_LINK = re.compile(re.escape(PUBLIC_URL) + r"(/bekrafta/[A-Za-z0-9_-]+)")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PERSON = "eva.person@example.org"
 WITNESS = "sekretariatet@example.org"
-
-
-@pytest.fixture(scope="module")
-def smtp_server(tmp_path_factory):
-    server = SmtpServer(tmp_path_factory.mktemp("maildir") / "box")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.notifier.tests.loopback import SmtpServer
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
 
@@ -23,14 +22,6 @@ FOLLOWER = "foljare@example.org"
 DAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
           "november", "december"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def smtp_server(tmp_path_factory):
-    server = SmtpServer(tmp_path_factory.mktemp("maildir") / "box")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,8 @@ OPERATOR_SECRETS = {
         {"username", "password", "host", "port", "dbname", "uri", "jdbc-uri", "pgpass"},
     ),
 }
-WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}
+ONE_SHOT_KINDS = {"Job", "CronJob"}  # no selector of their own; their pods end
 
 
 def config_keys(path: Path) -> set[str]:
@@ -176,7 +177,10 @@ def check_schemas(
 def pod_template(obj: dict[str, Any]) -> dict[str, Any] | None:
     if obj.get("kind") not in WORKLOAD_KINDS:
         return None
-    template: dict[str, Any] = obj.get("spec", {}).get("template", {})
+    spec = obj.get("spec", {})
+    if obj.get("kind") == "CronJob":
+        spec = spec.get("jobTemplate", {}).get("spec", {})
+    template: dict[str, Any] = spec.get("template", {})
     return template
 
 
@@ -348,7 +352,7 @@ def check_workloads(objects: list[dict[str, Any]], report: Report) -> None:
             continue
         labels = template.get("metadata", {}).get("labels") or {}
         selector = obj.get("spec", {}).get("selector")
-        if obj.get("kind") != "Job" and not matches(selector, labels):
+        if obj.get("kind") not in ONE_SHOT_KINDS and not matches(selector, labels):
             report.add(obj, f"selector {selector} does not match its pod template labels {labels}")
         pod_spec = template.get("spec") or {}
         component = labels.get("samverkan/database")
@@ -356,7 +360,7 @@ def check_workloads(objects: list[dict[str, Any]], report: Report) -> None:
             check_env(obj, kind, container, secrets, config_maps, component, report)
             check_security(obj, pod_spec, kind, container, report)
             command = " ".join(str(part) for part in (container.get("command") or []) + (container.get("args") or []))
-            if obj.get("kind") != "Job" and re.search(r"samverkan-migrate|samverkan-gateway\s+migrate", command):
+            if obj.get("kind") not in ONE_SHOT_KINDS and re.search(r"samverkan-migrate|samverkan-gateway\s+migrate", command):
                 report.add(obj, f"container {container.get('name')} migrates at start: migrations belong in a Job")
             if obj.get("kind") == "Deployment" and kind == "containers":
                 check_probes(obj, container, report)
