@@ -360,7 +360,8 @@ def check_workloads(objects: list[dict[str, Any]], report: Report) -> None:
             check_env(obj, kind, container, secrets, config_maps, component, report)
             check_security(obj, pod_spec, kind, container, report)
             command = " ".join(str(part) for part in (container.get("command") or []) + (container.get("args") or []))
-            if obj.get("kind") not in ONE_SHOT_KINDS and re.search(r"samverkan-migrate|samverkan-gateway\s+migrate", command):
+            migrates = re.search(r"samverkan-migrate|samverkan-gateway\s+migrate", command)
+            if migrates and obj.get("kind") not in ONE_SHOT_KINDS:
                 report.add(obj, f"container {container.get('name')} migrates at start: migrations belong in a Job")
             if obj.get("kind") == "Deployment" and kind == "containers":
                 check_probes(obj, container, report)
