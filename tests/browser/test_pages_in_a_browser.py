@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshots, serious_accessibility_violations
+from tests.support import secrets_seen
 
 pytestmark = pytest.mark.e2e
 
@@ -74,3 +75,35 @@ def test_meeting_page_shows_swedish_time_and_how_to_subscribe(page, site):
     assert page.get_by_role("link", name="Prenumerera i din kalender").get_attribute("href").startswith("webcal://")
     assert serious_accessibility_violations(page) == []
     screenshots(page, "meeting")
+
+
+def test_asking_for_e_mail_about_meetings_summarises_errors_and_says_look_in_the_inbox(page, site):
+    page.goto(site + "/kalender")
+    page.get_by_role("link", name="Få e-post om nya möten").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Få e-post om nya möten"
+    assert page.locator("fieldset#forum_slugs input:checked").count() == 1  # the forum it came from
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "email-updates")
+
+    page.get_by_role("button", name="Skicka en länk så att jag kan bekräfta").click()
+    summary = page.get_by_role("alert")
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "address"
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "email-updates-error")
+
+    secrets_seen.remember("besokare@example.org", "e-mail")  # must never reach a log
+    page.get_by_label("E-postadress").fill("besokare@example.org")
+    page.get_by_role("button", name="Skicka en länk så att jag kan bekräfta").click()
+    assert page.get_by_role("status").get_by_role("heading").inner_text() == "Titta i din inkorg"
+    assert serious_accessibility_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/bekrafta/", "/unsubscribe/"])
+def test_a_link_from_an_e_mail_that_finds_nothing_is_a_readable_page(page, site, path):
+    response = page.goto(site + path + "x" * 32)
+
+    assert response.status == 404
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.get_by_role("heading", level=1).count() == 1
+    assert serious_accessibility_violations(page) == []
