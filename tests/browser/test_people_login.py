@@ -89,6 +89,8 @@ def test_a_logged_in_planner_saves_the_wizards_suggestion_as_a_plan(page, stack,
     page.get_by_role("button", name="Spara planen").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Planen är sparad"
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "plan-saved")
     plan_id = page.locator("code").inner_text()
     token = json.loads((stack.log_dir / "demo-tokens.json").read_text())["planner"]
     saved = page.request.get(
@@ -96,3 +98,25 @@ def test_a_logged_in_planner_saves_the_wizards_suggestion_as_a_plan(page, stack,
     )
     assert saved.status == 200
     assert (saved.json()["committee"], saved.json()["created_by"]) == ("BMR", "Demo Planerare (BMR)")
+
+
+def test_too_many_failed_logins_and_a_form_without_its_token_are_readable_pages(page, stack, demo_people):
+    operator = demo_people["operator"]
+    for _ in range(6):  # RATE_LIMIT_LOGIN_ACCOUNT is 5 a minute
+        page.goto(stack.url + "/logga-in")
+        page.get_by_label("E-postadress").fill(operator["email"])
+        page.get_by_label("Lösenord").fill("fel lösenord igen")
+        page.get_by_role("button", name="Logga in").click()
+
+    assert page.get_by_role("heading", level=1).count() == 1
+    assert "Vänta" in page.locator("main").inner_text()
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "too-many")
+
+    page.goto(stack.url + "/e-post")
+    page.evaluate("document.querySelector('input[name=csrf_token]').remove()")
+    page.get_by_role("button", name="Skicka en länk så att jag kan bekräfta").click()
+    assert page.get_by_role("heading", level=1).count() == 1
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert serious_accessibility_violations(page) == []
+    screenshots(page, "csrf-refused")
