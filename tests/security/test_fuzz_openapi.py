@@ -25,11 +25,35 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.support.reliability_report import by_status, record
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = 12  # per operation, per generation mode, per caller: ~3,300 requests in all
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The whole system with rate limits far above the fuzzing's request count, so that generated
+    requests reach the handlers instead of a 429 (the limits are tested in gateway/tests)."""
+    generous = "100000/minute"
+    running = Stack.start(
+        tmp_path_factory.mktemp("logs"),
+        **{
+            name: generous
+            for name in (
+                "RATE_LIMIT_LOGIN_ACCOUNT",
+                "RATE_LIMIT_LOGIN_ADDRESS",
+                "RATE_LIMIT_SECRET_LINKS",
+                "RATE_LIMIT_FEED_LINKS",
+                "RATE_LIMIT_BAD_TOKENS",
+                "RATE_LIMIT_SIGN_UPS",
+            )
+        },
+    )
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="module")
