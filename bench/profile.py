@@ -1,4 +1,4 @@
-"""Profile one benchmark scenario with py-spy: `python -m bench.profile import|rebuild|idle [out-dir]`.
+"""Profile one benchmark scenario with py-spy: `python -m bench.profile import|rebuild|search|idle [out-dir]`.
 
 Starts the same stack as `make bench`, runs the scenario while py-spy samples
 the processes that do its work, and prints each process's top frames (own
@@ -28,6 +28,7 @@ from .measure import process_memory
 PROFILED = {
     "import": ("registry", "gateway"),
     "rebuild": ("events", "gateway"),
+    "search": ("registry", "gateway"),
 }
 
 
@@ -108,6 +109,9 @@ def profile(scenario: str, out: Path) -> None:
         action: Callable[[], object]
         if scenario == "import":
             action = lambda: run.import_organisations(stack, operator, run.SCALE["organisations"])  # noqa: E731
+        elif scenario == "search":
+            run.import_organisations(stack, operator, run.SCALE["organisations"])  # the data: not sampled
+            action = lambda: run.search(stack)  # noqa: E731
         else:
             run.load_meetings(rpc, run.SCALE["meetings"], threads=2)
             rpc.call("events", "feed", "forum", run.FEED_FORUM, timeout=120)  # the full build: not sampled
