@@ -17,12 +17,11 @@ from sqlalchemy import create_engine, text
 
 from tests.support import secrets_seen
 from tests.support.http import Client
-from tests.support.stack import Stack
+from tests.support.stack import PUBLIC_URL, Stack, mailing_to
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC_URL = "https://samverkan.example.org"
 CONFIRM_LINK = re.compile(re.escape(PUBLIC_URL) + r"(/bekrafta/[A-Za-z0-9_-]+)")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 WITNESS = "vittnet@example.org"
@@ -32,10 +31,7 @@ WITNESS = "vittnet@example.org"
 def stack(tmp_path_factory, smtp_server):
     running = Stack.start(
         tmp_path_factory.mktemp("logs"),
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=str(smtp_server.port),
-        PUBLIC_URL=PUBLIC_URL,
-        NOTIFIER_DELIVERY_INTERVAL="0.2",
+        **mailing_to(smtp_server),
     )
     yield running
     running.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from urllib.parse import urlsplit
 
@@ -10,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from tests.support.http import Client
-from tests.support.stack import Stack
+from tests.support.stack import Stack, mailing_to
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -21,23 +20,7 @@ ORG_A, ORG_B = str(uuid.uuid4()), str(uuid.uuid4())
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, smtp_server):
     """The whole system, its notifier sending to our SMTP server with short waits between retries."""
-    settings = {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_server.port),
-        "PUBLIC_URL": "https://samverkan.example.org",
-        "NOTIFIER_DELIVERY_INTERVAL": "0.2",
-        "NOTIFIER_RETRY_BASE_SECONDS": "0.5",
-    }
-    saved = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
-        running = Stack.start(tmp_path_factory.mktemp("logs"))
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    running = Stack.start(tmp_path_factory.mktemp("logs"), **mailing_to(smtp_server), NOTIFIER_RETRY_BASE_SECONDS="0.5")
     yield running
     running.stop()
 

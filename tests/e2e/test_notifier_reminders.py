@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.stack import Stack
+from tests.support.stack import PUBLIC_URL, Stack, mailing_to
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC_URL = "https://samverkan.example.org"
 FOLLOWER = "foljare@example.org"
 DAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
@@ -28,10 +27,7 @@ MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "august
 def stack(tmp_path_factory, smtp_server):
     running = Stack.start(
         tmp_path_factory.mktemp("logs"),
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=str(smtp_server.port),
-        PUBLIC_URL=PUBLIC_URL,
-        NOTIFIER_DELIVERY_INTERVAL="0.2",
+        **mailing_to(smtp_server),
         NOTIFIER_DEADLINE_REMINDER_HOURS="3",
         NOTIFIER_REMINDER_INTERVAL_SECONDS="0.5",
     )

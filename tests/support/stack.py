@@ -220,3 +220,16 @@ class Stack:
             self.processes[name] = subprocess.Popen(
                 [*STOP_WITH_PARENT, *command], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
+
+
+PUBLIC_URL = "https://samverkan.example.org"  # the links in the e2e tests' e-mail
+
+
+def mailing_to(smtp_server: Any) -> dict[str, str]:
+    """Settings for a stack whose notifier sends to ``smtp_server`` (anything with a ``port``) at once."""
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "PUBLIC_URL": PUBLIC_URL,
+        "NOTIFIER_DELIVERY_INTERVAL": "0.2",
+    }
