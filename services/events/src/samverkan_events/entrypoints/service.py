@@ -231,6 +231,13 @@ class EventsService:
         return answer.body.decode("utf-8")
 
     @rpc
+    def meeting_ics(self, meeting_id: str) -> str:
+        """One meeting as an iCalendar document (text, UTF-8) with METHOD:PUBLISH, to add once."""
+        body = feeds.meeting_ics(self.uow, meeting_id, self.feed_cache.base_url)
+        self.uow.session.rollback()  # end the read transaction, as the feeds do
+        return body.decode("utf-8")
+
+    @rpc
     def issue_personal_feed(self, payload: dict[str, Any], actor: dict[str, Any]) -> dict[str, Any]:
         """A new secret calendar link for a person's registrations; the previous link stops working."""
         who = load(ActorSchema(), actor)

@@ -147,3 +147,20 @@ def personal_feed(uow: EventsUow, cache: FeedCache, token: str, base_url: str, *
     return feed(
         uow, cache, f"personal:{digest}", name, description, FeedScope(meeting_ids=meeting_ids), base_url, **kwargs
     )
+
+
+def meeting_ics(uow: EventsUow, meeting_id: str, base_url: str) -> bytes:
+    """One meeting as an iCalendar document to add to a calendar once (METHOD:PUBLISH), not a subscription.
+
+    The same VEVENT as in the feeds (same UID), so a calendar that also subscribes updates one event
+    rather than showing two; a recurring meeting brings its moved occurrences along.
+    """
+    from ..adapters.ical import calendar_head  # here, so that this addition leaves the module's imports alone
+
+    meeting, forum = handlers.get_meeting(uow, meeting_id)
+    changes = uow.occurrences.of_meetings([meeting.id]).get(meeting.id, []) if meeting.rrule else []
+    zones = {meeting.timezone: (meeting.starts_at.year, meeting.last_end().year)}
+    head = calendar_head(meeting.title, "", zones)
+    # METHOD:PUBLISH tells a calendar app this is an event to add, not an invitation to answer (RFC 5546 3.2.1).
+    head = head.replace(b"BEGIN:VCALENDAR\r\n", b"BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\n", 1)
+    return assemble(head, [render_meeting(forum, meeting, changes, base_url)])
