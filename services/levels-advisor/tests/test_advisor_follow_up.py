@@ -6,6 +6,7 @@ import pytest
 
 from samverkan_advisor.adapters.peers import RpcPeers
 from samverkan_advisor.adapters.repository import AdvisorUnitOfWork
+from samverkan_advisor.domain.committees import REGION_COMMITTEES, Committee
 from samverkan_advisor.entrypoints.providers import load_library
 from samverkan_advisor.service_layer import handlers
 from samverkan_advisor.service_layer.handlers import PeerUnavailable
@@ -58,6 +59,8 @@ MEETINGS = [
 @pytest.fixture
 def uow():
     made = in_memory_uow(AdvisorUnitOfWork)
+    for seeded in REGION_COMMITTEES:
+        made.committees.add(Committee(*seeded))
     for committee, step, mandate, starts_on, level, invited in PLANS:
         assessment = handlers.assess(made, LIBRARY.current, {**BASE, "step": step, "mandate": mandate})
         handlers.create_plan(

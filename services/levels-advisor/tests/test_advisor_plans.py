@@ -8,6 +8,7 @@ from nameko.exceptions import UnknownService
 from nameko.testing.services import worker_factory
 
 from samverkan_advisor.adapters.repository import AdvisorUnitOfWork
+from samverkan_advisor.domain.committees import REGION_COMMITTEES, Committee
 from samverkan_advisor.entrypoints.providers import load_library
 from samverkan_advisor.entrypoints.service import AdvisorService
 from samverkan_common.errors import Conflict, Invalid, NotFound, Unavailable
@@ -79,10 +80,18 @@ def scheduled(payload):
     return {"id": "m-1", "forum_slug": payload["forum_slug"], "title": payload["title"], "level": payload["level"]}
 
 
+def seeded_uow():
+    """A fresh database with the committees migration 0003 seeds."""
+    made = in_memory_uow(AdvisorUnitOfWork)
+    for seeded in REGION_COMMITTEES:
+        made.committees.add(Committee(*seeded))
+    return made
+
+
 def make_service(registry=None, events=None):
     return worker_factory(
         AdvisorService,
-        uow=in_memory_uow(AdvisorUnitOfWork),
+        uow=seeded_uow(),
         questionnaire=load_library(),
         config={"PEER_RPC_TIMEOUT": 1},
         registry=registry or FakeProxy(search_organisations=search),
@@ -124,6 +133,7 @@ def test_plan_keeps_the_recommended_level_and_is_announced(service):
         {
             "plan_id": plan["id"],
             "committee": "BMR",
+            "committee_id": "bmr",
             "issue": "Handlingsplan för mänskliga rättigheter",
             "level": "dialogue",
             "forum_slugs": ["bmr-samrad"],

@@ -6,15 +6,16 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from samverkan_common.db import UnitOfWork
 from samverkan_common.participation import DecisionStep, Level
 
+from ..domain.committees import Committee
 from ..domain.model import Assessment, CheckItem, Message, StepMethods, Text
 from ..domain.plans import Outcome, Plan
-from .tables import assessments, metadata, plans
+from .tables import assessments, committees, metadata, plans
 
 
 class AssessmentRepository:
@@ -101,6 +102,46 @@ def _assessment(row: Any) -> Assessment:
     )
 
 
+class CommitteeRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, committee: Committee) -> None:
+        self.session.execute(insert(committees).values(**_committee_values(committee)))
+
+    def save(self, committee: Committee) -> None:
+        values = _committee_values(committee)
+        self.session.execute(update(committees).where(committees.c.id == values.pop("id")).values(**values))
+
+    def get(self, committee_id: str) -> Committee | None:
+        row = self.session.execute(select(committees).where(committees.c.id == committee_id)).first()
+        return Committee(**row._mapping) if row else None
+
+    def all(self) -> list[Committee]:
+        rows = self.session.execute(select(committees).order_by(func.lower(committees.c.name)))
+        return [Committee(**row._mapping) for row in rows]
+
+
+def _committee_values(committee: Committee) -> dict[str, Any]:
+    return {
+        "id": committee.id,
+        "short_name": committee.short_name,
+        "name": committee.name,
+        "retired_at": committee.retired_at,
+        "created_at": committee.created_at,
+        "updated_at": committee.updated_at,
+    }
+
+
+def _plans_with_committee() -> Select[Any]:
+    """Plans with their committee's names as they are now (a plan without a committee keeps its free text)."""
+    return select(
+        plans,
+        committees.c.short_name.label("committee_short_name"),
+        committees.c.name.label("committee_full_name"),
+    ).outerjoin(committees, committees.c.id == plans.c.committee_id)
+
+
 class PlanRepository:
     def __init__(self, session: Session):
         self.session = session
@@ -112,12 +153,24 @@ class PlanRepository:
         self.session.execute(update(plans).where(plans.c.id == plan.id).values(**_plan_values(plan)))
 
     def get(self, plan_id: str) -> Plan | None:
-        row = self.session.execute(select(plans).where(plans.c.id == plan_id)).first()
+        row = self.session.execute(_plans_with_committee().where(plans.c.id == plan_id)).first()
         return _plan(row._mapping) if row else None
 
     def starting_between(self, first: date, last: date) -> list[Plan]:
         rows = self.session.execute(
-            select(plans).where(plans.c.starts_on >= first, plans.c.starts_on <= last).order_by(plans.c.starts_on)
+            _plans_with_committee()
+            .where(plans.c.starts_on >= first, plans.c.starts_on <= last)
+            .order_by(plans.c.starts_on)
+        )
+        return [_plan(row._mapping) for row in rows]
+
+    def by_author(self, author_id: str, limit: int) -> list[Plan]:
+        """The author's plans, newest first."""
+        rows = self.session.execute(
+            _plans_with_committee()
+            .where(plans.c.author_id == author_id)
+            .order_by(plans.c.created_at.desc(), plans.c.id)
+            .limit(limit)
         )
         return [_plan(row._mapping) for row in rows]
 
@@ -145,6 +198,9 @@ def _plan_values(plan: Plan) -> dict[str, Any]:
         "feedback_on": outcome.feedback_on if outcome else None,
         "outcome_recorded_at": outcome.recorded_at if outcome else None,
         "updated_at": plan.updated_at,
+        "committee_id": plan.committee_id,
+        "author_id": plan.author_id,
+        "principles_checked": list(plan.principles_checked),
     }
 
 
@@ -161,7 +217,11 @@ def _plan(row: Any) -> Plan:
         id=row["id"],
         assessment_id=row["assessment_id"],
         questionnaire_version=row["questionnaire_version"],
-        committee=row["committee"],
+        committee=row["committee_short_name"] or row["committee"],
+        committee_id=row["committee_id"],
+        committee_name=row["committee_full_name"] or row["committee"],
+        author_id=row["author_id"],
+        principles_checked=tuple(row["principles_checked"] or ()),
         issue=row["issue"],
         step=DecisionStep(row["step"]),
         recommended_level=Level(row["recommended_level"]),
@@ -190,3 +250,7 @@ class AdvisorUnitOfWork(UnitOfWork):
     @property
     def plans(self) -> PlanRepository:
         return PlanRepository(self.session)
+
+    @property
+    def committees(self) -> CommitteeRepository:
+        return CommitteeRepository(self.session)

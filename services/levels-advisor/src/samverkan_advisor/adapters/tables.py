@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text, text
 
 from samverkan_common.db import UTCDateTime, service_metadata
 
@@ -19,6 +19,18 @@ assessments = Table(
     # {levels_by_step, reasons, warnings, ...}: what the planner was shown, kept as shown.
     Column("result", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
+)
+
+committees = Table(
+    "committees",
+    metadata,
+    # A stable slug (bmr, drn-fyrbodal) that plans keep; the names may change.
+    Column("id", String(40), primary_key=True),
+    Column("short_name", String(60), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("retired_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 plans = Table(
@@ -48,4 +60,9 @@ plans = Table(
     Column("outcome_recorded_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Migration 0003: the committee chosen from the list (plans made before keep only their free text),
+    # who made the plan (the gateway's id of a person or token), and the principles ticked off.
+    Column("committee_id", String(40), ForeignKey("committees.id"), nullable=True, index=True),
+    Column("author_id", String(64), nullable=True, index=True),
+    Column("principles_checked", JSON, nullable=False, server_default=text("'[]'")),
 )

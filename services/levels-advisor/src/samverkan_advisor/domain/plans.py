@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from samverkan_common.errors import Conflict, Invalid
@@ -24,6 +25,18 @@ AREAS: dict[str, tuple[str, ...]] = {
     "culture": ("kultur", "culture"),
     "public_transport": ("kollektivtrafik", "public transport"),
 }
+
+# Överenskommelsen's six principles, by the ids the questionnaire's checklist uses.
+PRINCIPLES = ("independence", "dialogue", "quality", "long_term", "openness", "diversity")
+
+
+class PlanState(StrEnum):
+    """How far a plan has come; always worked out from the plan, never kept beside it."""
+
+    PLANNED = "planned"
+    MEETINGS_BOOKED = "meetings_booked"
+    OUTCOME_RECORDED = "outcome_recorded"
+    FEEDBACK_GIVEN = "feedback_given"
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,13 @@ class Plan:
     invited_organisation_ids: tuple[str, ...] = ()
     meeting_ids: tuple[str, ...] = ()
     outcome: Outcome | None = None
+    # The committee the plan belongs to; None for plans made when committees were free text.
+    committee_id: str | None = None
+    # The committee's full name as it is now (read, never written: it follows a rename).
+    committee_name: str = ""
+    # Who made the plan, as the gateway knows them ("user:12" or a token's id): whose "Mina planer".
+    author_id: str | None = None
+    principles_checked: tuple[str, ...] = ()
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -63,11 +83,18 @@ class Plan:
         """Started at agenda setting or drafting, as Överenskommelsen asks."""
         return self.step in (DecisionStep.AGENDA_SETTING, DecisionStep.DRAFTING)
 
+    def state(self, today: date) -> PlanState:
+        """Planned, meetings booked, outcome recorded, or feedback given (on or before ``today``)."""
+        if self.outcome is not None:
+            return PlanState.FEEDBACK_GIVEN if self.outcome.feedback_on <= today else PlanState.OUTCOME_RECORDED
+        return PlanState.MEETINGS_BOOKED if self.meeting_ids else PlanState.PLANNED
+
     def event_data(self) -> dict[str, Any]:
         """The data of plan_created and plan_updated (RULES.md contract, plus meeting_ids)."""
         return {
             "plan_id": self.id,
             "committee": self.committee,
+            "committee_id": self.committee_id,
             "issue": self.issue,
             "level": self.level.value,
             "forum_slugs": list(self.forum_slugs),
@@ -91,6 +118,19 @@ def _checked_reason(recommended: Level, level: Level, reason: str | None) -> str
     return reason
 
 
+def _checked_principles(principles: Iterable[str]) -> tuple[str, ...]:
+    chosen = _unique(principles)
+    unknown = [principle for principle in chosen if principle not in PRINCIPLES]
+    if unknown:
+        raise Invalid(
+            "These are not principles of Överenskommelsen.",
+            "PRINCIPLE_UNKNOWN",
+            {"principles_checked": [f"Unknown: {', '.join(unknown)}. Use {', '.join(PRINCIPLES)}."]},
+        )
+    # Kept in the principles' own order, however they were ticked.
+    return tuple(principle for principle in PRINCIPLES if principle in chosen)
+
+
 def new_plan(
     *,
     assessment_id: str,
@@ -107,6 +147,10 @@ def new_plan(
     municipalities: Sequence[str] = (),
     forum_slugs: Sequence[str] = (),
     invited_organisation_ids: Sequence[str] = (),
+    committee_id: str | None = None,
+    committee_name: str = "",
+    author_id: str | None = None,
+    principles_checked: Sequence[str] = (),
     now: datetime | None = None,
 ) -> Plan:
     chosen = level or recommended_level
@@ -126,6 +170,10 @@ def new_plan(
         municipalities=_unique(municipalities),
         forum_slugs=_unique(forum_slugs),
         invited_organisation_ids=_unique(invited_organisation_ids),
+        committee_id=committee_id,
+        committee_name=committee_name.strip() or committee.strip(),
+        author_id=author_id,
+        principles_checked=_checked_principles(principles_checked),
         created_at=moment,
         updated_at=moment,
     )
@@ -142,6 +190,10 @@ EDITABLE = (
     "municipalities",
     "forum_slugs",
     "invited_organisation_ids",
+    "principles_checked",
+    # Set together with "committee" by the use case, from the committee chosen.
+    "committee_id",
+    "committee_name",
 )
 
 
@@ -156,6 +208,8 @@ def updated(plan: Plan, changes: Mapping[str, Any], now: datetime | None = None)
     for name in ("areas", "municipalities", "forum_slugs", "invited_organisation_ids"):
         if name in values:
             values[name] = _unique(values[name])
+    if "principles_checked" in values:
+        values["principles_checked"] = _checked_principles(values["principles_checked"])
     for name in ("committee", "issue"):
         if name in values:
             values[name] = values[name].strip()
@@ -185,13 +239,19 @@ def with_outcome(plan: Plan, summary: str, feedback: str, feedback_on: date, now
     return replace(plan, outcome=outcome, updated_at=moment)
 
 
-def fitting_forums(committee: str, areas: Sequence[str], forums: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Forums that fit a plan: those its committee owns, then those whose name or description names one of its areas."""
+def fitting_forums(
+    committee: str | Sequence[str], areas: Sequence[str], forums: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Forums that fit a plan: those its committee owns, then those whose name or description names one of its areas.
+
+    ``committee`` may be several names of one committee (short and full): a forum may give either.
+    """
+    names = {name.strip().lower() for name in ([committee] if isinstance(committee, str) else committee) if name}
     fitting = []
     words = [word for area in areas for word in AREAS.get(area, (area.replace("_", " "),))]
     for forum in forums:
         text = f"{forum.get('name', '')} {forum.get('description', '')}".lower()
-        if str(forum.get("owner_committee", "")).strip().lower() == committee.strip().lower():
+        if str(forum.get("owner_committee", "")).strip().lower() in names:
             fitting.append({**forum, "why": "owner_committee"})
         elif any(word in text for word in words):
             fitting.append({**forum, "why": "area"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -9,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from samverkan_common.participation import DecisionStep, Level
 
 from ..domain.model import Assessment, Questionnaire, Text
-from ..domain.plans import AREAS
+from ..domain.plans import AREAS, PRINCIPLES, Plan
 
 LANGUAGES = ("sv", "en")
 
@@ -96,6 +97,10 @@ class CreatePlanSchema(Schema):
     invited_organisation_ids = fields.List(
         fields.String(validate=validate.Length(min=1, max=36)), load_default=list, validate=validate.Length(max=500)
     )
+    author_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    principles_checked = fields.List(
+        fields.String(validate=validate.OneOf(PRINCIPLES)), load_default=list, validate=validate.Length(max=6)
+    )
 
 
 class UpdatePlanSchema(Schema):
@@ -114,6 +119,41 @@ class UpdatePlanSchema(Schema):
     invited_organisation_ids = fields.List(
         fields.String(validate=validate.Length(min=1, max=36)), validate=validate.Length(max=500)
     )
+    principles_checked = fields.List(
+        fields.String(validate=validate.OneOf(PRINCIPLES)), validate=validate.Length(max=6)
+    )
+
+
+class PlanQuerySchema(Schema):
+    author_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=500))
+
+
+class CommitteeQuerySchema(Schema):
+    include_retired = fields.Boolean(load_default=False)
+
+
+class NewCommitteeSchema(Schema):
+    # The id's form (a slug) is checked by the domain, which names it as ``id``.
+    id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    short_name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    name = fields.String(required=True, validate=NAME)
+
+
+class CommitteeChangeSchema(Schema):
+    short_name = fields.String(validate=validate.Length(min=1, max=60))
+    name = fields.String(validate=NAME)
+    retired = fields.Boolean()
+
+
+class CommitteeSchema(Schema):
+    id = fields.String()
+    short_name = fields.String()
+    name = fields.String()
+    retired = fields.Boolean()
+    retired_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
 
 
 class OutcomeInSchema(Schema):
@@ -166,6 +206,14 @@ class PlanSchema(Schema):
     outcome = fields.Nested(OutcomeSchema, allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    committee_id = fields.String(allow_none=True)
+    committee_name = fields.String()
+    author_id = fields.String(allow_none=True)
+    principles_checked = fields.List(fields.String())
+    state = fields.Method("current_state")
+
+    def current_state(self, plan: Plan) -> str:
+        return plan.state(date.today()).value
 
 
 def questionnaire_out(questionnaire: Questionnaire, language: str) -> dict[str, Any]:

@@ -23,9 +23,14 @@ from .providers import Library, QuestionnaireProvider
 from .schemas import (
     AssessmentSchema,
     AssessSchema,
+    CommitteeChangeSchema,
+    CommitteeQuerySchema,
+    CommitteeSchema,
     CreatePlanSchema,
+    NewCommitteeSchema,
     OutcomeInSchema,
     PlanMeetingSchema,
+    PlanQuerySchema,
     PlanSchema,
     QuestionnaireQuerySchema,
     UpdatePlanSchema,
@@ -97,6 +102,12 @@ class AdvisorService:
         return PlanSchema().dump(handlers.get_plan(self.uow, plan_id))
 
     @rpc
+    def list_plans(self, where: dict[str, Any]) -> list[dict[str, Any]]:
+        """The plans of one author (``author_id``), newest first."""
+        query = load(PlanQuerySchema(), where)
+        return PlanSchema(many=True).dump(handlers.list_plans(self.uow, query["author_id"], query["limit"]))
+
+    @rpc
     def update_plan(self, plan_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         plan = handlers.update_plan(self.uow, plan_id, load(UpdatePlanSchema(), payload))
         return PlanSchema().dump(plan)
@@ -118,3 +129,19 @@ class AdvisorService:
     def follow_up_report(self, year: int) -> dict[str, Any]:
         query = load(YearSchema(), {"year": year})
         return handlers.follow_up(self.uow, self.peers, query["year"])
+
+    @rpc
+    def list_committees(self, include_retired: bool = False) -> list[dict[str, Any]]:
+        query = load(CommitteeQuerySchema(), {"include_retired": include_retired})
+        return CommitteeSchema(many=True).dump(handlers.list_committees(self.uow, query["include_retired"]))
+
+    @rpc
+    def add_committee(self, payload: dict[str, Any]) -> dict[str, Any]:
+        command = load(NewCommitteeSchema(), payload)
+        committee = handlers.add_committee(self.uow, command["id"], command["short_name"], command["name"])
+        return CommitteeSchema().dump(committee)
+
+    @rpc
+    def change_committee(self, committee_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        committee = handlers.change_committee(self.uow, committee_id, load(CommitteeChangeSchema(), payload))
+        return CommitteeSchema().dump(committee)

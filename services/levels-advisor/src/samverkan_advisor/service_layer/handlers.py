@@ -9,12 +9,15 @@ from typing import Any, Protocol
 from samverkan_common.errors import Invalid, NotFound
 from samverkan_common.participation import DecisionStep, Level
 
-from ..domain import advice, plans, report
+from ..domain import advice, committees, plans, report
+from ..domain.committees import Committee
 from ..domain.model import Assessment, MethodMatrix, Questionnaire
 from ..domain.plans import Plan
 
 # At most this many organisations are suggested for one plan.
 MAX_SUGGESTED = 50
+# At most this many plans are listed for one author.
+MAX_LISTED = 500
 
 
 class PeerUnavailable(Exception):
@@ -41,6 +44,14 @@ class PlanStore(Protocol):
     def save(self, plan: Plan) -> None: ...
     def get(self, plan_id: str) -> Plan | None: ...
     def starting_between(self, first: date, last: date) -> list[Plan]: ...
+    def by_author(self, author_id: str, limit: int) -> list[Plan]: ...
+
+
+class CommitteeStore(Protocol):
+    def add(self, committee: Committee) -> None: ...
+    def save(self, committee: Committee) -> None: ...
+    def get(self, committee_id: str) -> Committee | None: ...
+    def all(self) -> list[Committee]: ...
 
 
 class AdvisorUow(Protocol):
@@ -48,6 +59,8 @@ class AdvisorUow(Protocol):
     def assessments(self) -> AssessmentStore: ...
     @property
     def plans(self) -> PlanStore: ...
+    @property
+    def committees(self) -> CommitteeStore: ...
     def emit(self, type_: str, data: dict[str, Any], version: int = 1) -> object: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -104,17 +117,24 @@ def create_plan(
     municipalities: tuple[str, ...] | list[str] = (),
     forum_slugs: tuple[str, ...] | list[str] = (),
     invited_organisation_ids: tuple[str, ...] | list[str] = (),
+    author_id: str | None = None,
+    principles_checked: tuple[str, ...] | list[str] = (),
     now: datetime | None = None,
 ) -> Plan:
-    """Save an assessment as a dialogue plan for a named committee and issue."""
+    """Save an assessment as a dialogue plan for one of the region's committees (by id or name) and an issue."""
     assessment = get_assessment(uow, assessment_id)
+    owner = committees.chosen(committee, uow.committees.all())
     moment = now or datetime.now(UTC)
     plan = plans.new_plan(
         assessment_id=assessment.id,
         questionnaire_version=assessment.questionnaire_version,
         step=assessment.step,
         recommended_level=assessment.level,
-        committee=committee,
+        committee=owner.short_name,
+        committee_id=owner.id,
+        committee_name=owner.name,
+        author_id=author_id,
+        principles_checked=principles_checked,
         issue=issue,
         created_by=created_by,
         starts_on=starts_on or moment.date(),
@@ -139,7 +159,16 @@ def get_plan(uow: AdvisorUow, plan_id: str) -> Plan:
     return plan
 
 
+def list_plans(uow: AdvisorUow, author_id: str, limit: int = MAX_LISTED) -> list[Plan]:
+    """The plans one person (or token) made, newest first."""
+    return uow.plans.by_author(author_id, min(limit, MAX_LISTED))
+
+
 def update_plan(uow: AdvisorUow, plan_id: str, changes: Mapping[str, Any]) -> Plan:
+    changes = dict(changes)
+    if "committee" in changes:
+        owner = committees.chosen(changes["committee"], uow.committees.all())
+        changes.update(committee=owner.short_name, committee_id=owner.id, committee_name=owner.name)
     plan = plans.updated(get_plan(uow, plan_id), changes)
     uow.plans.save(plan)
     uow.emit("plan_updated", plan.event_data())
@@ -169,7 +198,7 @@ def suggestions(uow: AdvisorUow, peers: Peers, plan_id: str) -> dict[str, Any]:
         unavailable.append({"service": away.service, "detail": str(away)})
     forums: list[dict[str, Any]] = []
     try:
-        forums = plans.fitting_forums(plan.committee, plan.areas, peers.list_forums())
+        forums = plans.fitting_forums([plan.committee, plan.committee_name], plan.areas, peers.list_forums())
     except PeerUnavailable as away:
         unavailable.append({"service": away.service, "detail": str(away)})
     return {"plan_id": plan.id, "organisations": organisations, "forums": forums, "unavailable": unavailable}
@@ -229,3 +258,41 @@ def follow_up(uow: AdvisorUow, peers: Peers, year: int) -> dict[str, Any]:
     uow.rollback()
     meetings = peers.meetings_between(first.isoformat(), last.isoformat())
     return report.follow_up(year, in_year, meetings)
+
+
+def list_committees(uow: AdvisorUow, include_retired: bool = False) -> list[Committee]:
+    """The region's committees by name; retired ones only when asked for."""
+    return [committee for committee in uow.committees.all() if include_retired or not committee.retired]
+
+
+def get_committee(uow: AdvisorUow, committee_id: str) -> Committee:
+    committee = uow.committees.get(committee_id)
+    if committee is None:
+        raise NotFound(f"There is no committee {committee_id!r}.", "COMMITTEE_NOT_FOUND")
+    return committee
+
+
+def add_committee(uow: AdvisorUow, committee_id: str, short_name: str, name: str) -> Committee:
+    committee = committees.new_committee(committee_id, short_name, name, uow.committees.all())
+    uow.committees.add(committee)
+    uow.emit("committee_added", _committee_data(committee))
+    uow.commit()
+    return committee
+
+
+def change_committee(uow: AdvisorUow, committee_id: str, changes: Mapping[str, Any]) -> Committee:
+    """Rename or retire (or bring back) a committee; its plans follow the new name."""
+    committee = committees.changed(get_committee(uow, committee_id), changes, uow.committees.all())
+    uow.committees.save(committee)
+    uow.emit("committee_changed", _committee_data(committee))
+    uow.commit()
+    return committee
+
+
+def _committee_data(committee: Committee) -> dict[str, Any]:
+    return {
+        "committee_id": committee.id,
+        "short_name": committee.short_name,
+        "name": committee.name,
+        "retired": committee.retired,
+    }
