@@ -42,6 +42,11 @@ NOTIFICATIONS = Counter(
     "Notifications the notifier tried to send, by outcome (sent, failed).",
     ["outcome"],
 )
+FEED_MEETINGS_LEFT_OUT = Counter(
+    "samverkan_feed_meetings_left_out_total",
+    "Meetings left out of an iCalendar feed because they could not be rendered, by error class.",
+    ["error"],
+)
 
 
 def count_deliveries(outcomes: Mapping[str, str | None]) -> Mapping[str, str | None]:

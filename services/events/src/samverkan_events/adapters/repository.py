@@ -182,7 +182,7 @@ def _meeting(values: Any) -> Meeting:
     found["level"] = Level(found["level"])
     found["step"] = DecisionStep(found["step"]) if found["step"] else None
     found["status"] = MeetingStatus(found["status"])
-    return Meeting(**found)
+    return Meeting(**found, stored=True)
 
 
 class OccurrenceRepository:

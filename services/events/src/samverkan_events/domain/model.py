@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -12,15 +12,18 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from samverkan_common import meeting_times as times
 from samverkan_common.errors import Invalid
 from samverkan_common.participation import DecisionStep, Level
 
 STOCKHOLM = "Europe/Stockholm"
-MAX_MEETING_LENGTH = timedelta(days=3)
+MAX_MEETING_LENGTH = times.MAX_LENGTH
 # A cancelled meeting stays in the feeds this long, so calendar apps learn of it.
 CANCELLED_KEPT_FOR = timedelta(days=30)
-# Recurrence rules are expanded at most this far, so an endless rule still ends somewhere.
+# Recurrence rules are expanded at most this far, so a rule stored before the bounds still ends somewhere.
 MAX_OCCURRENCES = 1000
+# What a new meeting is checked for: every bound of meeting_times. A change is checked for what it changes.
+BOUNDED = frozenset({"starts_at", "ends_at", "registration_deadline", "rrule", *times.SINGLE_LINE_FIELDS})
 
 # Changes a person who plans to come must hear about: calendar apps need a raised SEQUENCE for them.
 ATTENDEE_RELEVANT = frozenset(
@@ -129,40 +132,72 @@ class Meeting:
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
 
-    def __post_init__(self) -> None:
-        self.validate()
+    # Read back from storage: checked when it was written. A bound added since must not stop an old row
+    # from loading, so a meeting in 9999 stored before the bounds still lists, and a feed can leave it out.
+    stored: InitVar[bool] = False
 
-    def validate(self) -> None:
+    def __post_init__(self, stored: bool) -> None:
+        if not stored:
+            self.validate()
+
+    def validate(self, written: Collection[str] = BOUNDED, now: datetime | None = None) -> None:
+        """The meeting's rules, and the bounds of :mod:`meeting_times` for the fields ``written``."""
         errors: dict[str, list[str]] = {}
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
             errors["starts_at"] = ["Times must carry a time zone."]
-        elif self.ends_at <= self.starts_at:
-            errors["ends_at"] = ["The meeting must end after it starts."]
-        elif self.ends_at - self.starts_at > MAX_MEETING_LENGTH:
-            errors["ends_at"] = ["A meeting can last at most three days."]
+        else:
+            if "starts_at" in written and (problems := times.start_problems(self.starts_at, now)):
+                errors["starts_at"] = problems
+            if "ends_at" in written and (problems := times.ends_problems(self.ends_at, now)):
+                errors["ends_at"] = problems
+            if not errors and (problems := times.end_problems(self.starts_at, self.ends_at)):
+                errors["ends_at"] = problems
         if not self.title.strip():
             errors["title"] = ["The title cannot be empty."]
+        for name in times.SINGLE_LINE_FIELDS:
+            if name in written and (problems := times.single_line_problems(getattr(self, name))):
+                errors[name] = problems
         if self.capacity is not None and self.capacity < 1:
             errors["capacity"] = ["A meeting with places has at least one."]
         if self.registration_deadline is not None:
-            if self.registration_deadline.tzinfo is None:
+            deadline = self.registration_deadline
+            if deadline.tzinfo is None:
                 errors["registration_deadline"] = ["Times must carry a time zone."]
-            elif self.starts_at.tzinfo is not None and self.registration_deadline > self.starts_at:
-                errors["registration_deadline"] = ["Registration must close before the meeting starts."]
-        if self.rrule and "starts_at" not in errors:
-            self.rrule = self.rrule.strip().upper().removeprefix("RRULE:")
-            try:
-                if any(char in self.rrule for char in "\r\n") or "DTSTART" in self.rrule:
-                    raise ValueError("one RRULE line, without DTSTART")
-                rrulestr(self.rrule, dtstart=self.local_start)
-                names = {part.partition("=")[0] for part in self.rrule.split(";")}
-            except (ValueError, TypeError) as error:
-                errors["rrule"] = [f"Not a recurrence rule (RFC 5545 RRULE): {error}"]
             else:
-                if not names & {"COUNT", "UNTIL"}:
-                    errors["rrule"] = ["A recurring meeting needs an end: COUNT or UNTIL."]
+                problems = times.deadline_problems(deadline, now) if "registration_deadline" in written else []
+                if not problems and "starts_at" not in errors:
+                    problems = times.deadline_order_problems(deadline, self.starts_at)
+                if problems:
+                    errors["registration_deadline"] = problems
+        if self.rrule and "starts_at" not in errors:
+            self.rrule = times.normalise_rrule(self.rrule)
+            # A new start moves the whole series, so its span is checked again.
+            if {"rrule", "starts_at"} & set(written):
+                problems = times.rrule_problems(self.rrule, self.local_start)
+                if problems:
+                    errors["rrule"] = problems
         if errors:
             raise Invalid("The meeting is not valid.", "MEETING_INVALID", errors)
+
+    def notices(self) -> list[dict[str, str]]:
+        """What is worth saying about accepted times: a time the clocks repeat or, in a series, skip."""
+        try:
+            zone = self.zone
+            found: list[dict[str, str]] = times.time_notices(
+                {
+                    "starts_at": self.starts_at,
+                    "ends_at": self.ends_at,
+                    "registration_deadline": self.registration_deadline,
+                },
+                zone,
+            )
+            if self.rrule:
+                first = self.local_start
+                later = [start for start in self.occurrence_starts() if start != first]
+                found += times.occurrence_notices(later, zone)
+        except (OverflowError, ValueError):  # a row stored before the bounds: nothing sensible to say
+            return []
+        return found
 
     @property
     def zone(self) -> ZoneInfo:
@@ -193,6 +228,8 @@ class Meeting:
 
     def last_end(self) -> datetime:
         """When the last occurrence ends, UTC."""
+        if not self.rrule:  # no local time needed (nor one that overflows, for a row stored near 9999)
+            return self.ends_at.astimezone(UTC)
         last = self.local_start
         for last in self.occurrence_starts():  # noqa: B007 - the loop finds the last one
             pass
@@ -221,7 +258,7 @@ class Meeting:
             raise Invalid("A cancelled meeting cannot be changed.", "MEETING_CANCELLED", {"status": ["Cancelled."]})
         for name in changed:
             setattr(self, name, changes[name])
-        self.validate()
+        self.validate(changed, now)
         if self.status is MeetingStatus.CANCELLED:
             self.cancelled_at = now
         if ATTENDEE_RELEVANT.intersection(changed):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import Schema, fields, post_dump, validate, validates_schema
 
+from samverkan_common import meeting_fields as bounds
 from samverkan_common.participation import DecisionStep, Level
 
 from ..domain.model import STOCKHOLM, MeetingMode, MeetingStatus, RegistrationStatus
@@ -18,8 +19,24 @@ MUNICIPALITY_CODE = validate.Regexp(r"^(\d{4})?$", error="Four digits: the munic
 
 
 def _stockholm_time(**kwargs: Any) -> fields.AwareDateTime:
-    # A time without an offset is Stockholm time: that is what a planner means.
-    return fields.AwareDateTime(default_timezone=STOCKHOLM_ZONE, **kwargs)
+    # A time without an offset is Stockholm time: that is what a planner means (and it must exist then).
+    return bounds.LocalDateTime(STOCKHOLM_ZONE, **kwargs)
+
+
+def _title(**kwargs: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(min=1, max=200), bounds.single_line], **kwargs)
+
+
+def _location(**kwargs: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(max=300), bounds.single_line], **kwargs)
+
+
+def _organiser(**kwargs: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(max=200), bounds.single_line], **kwargs)
+
+
+def _rrule(**kwargs: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(max=500), bounds.recurrence_rule], **kwargs)
 
 
 class CreateForumSchema(Schema):
@@ -28,7 +45,7 @@ class CreateForumSchema(Schema):
         # /api/v1/forums/warnings is a page of its own, so no forum can have that address.
         validate=[validate.Length(min=2, max=80), SLUG, validate.NoneOf(["warnings"], error="This address is taken.")],
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), bounds.single_line])
     owner_committee = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     min_per_year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=366))
@@ -48,34 +65,38 @@ class ForumSchema(Schema):
 
 
 class _MeetingFields(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = _title()
     description = fields.String(validate=validate.Length(max=5000))
-    starts_at = _stockholm_time()
-    ends_at = _stockholm_time()
+    starts_at = _stockholm_time(validate=bounds.meeting_start)
+    ends_at = _stockholm_time(validate=bounds.meeting_end)
     level = fields.Enum(Level, by_value=True)
     step = fields.Enum(DecisionStep, by_value=True, allow_none=True)
-    location = fields.String(validate=validate.Length(max=300))
+    location = _location()
     online_url = fields.Url(validate=validate.Length(max=500), schemes={"https", "http"})
     capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
-    registration_deadline = _stockholm_time(allow_none=True)
-    organiser = fields.String(validate=validate.Length(max=200))
+    registration_deadline = _stockholm_time(allow_none=True, validate=bounds.registration_deadline)
+    organiser = _organiser()
     status = fields.Enum(MeetingStatus, by_value=True)
-    rrule = fields.String(validate=validate.Length(max=500))
+    rrule = _rrule()
     municipality_code = fields.String(validate=MUNICIPALITY_CODE)
+
+    @validates_schema
+    def _bounds(self, data: dict[str, Any], **_: Any) -> None:
+        bounds.check_meeting(data)
 
 
 class ScheduleMeetingSchema(_MeetingFields):
     forum_slug = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    starts_at = _stockholm_time(required=True)
-    ends_at = _stockholm_time(required=True)
+    title = _title(required=True)
+    starts_at = _stockholm_time(required=True, validate=bounds.meeting_start)
+    ends_at = _stockholm_time(required=True, validate=bounds.meeting_end)
     level = fields.Enum(Level, by_value=True, required=True)
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     step = fields.Enum(DecisionStep, by_value=True, load_default=None, allow_none=True)
-    location = fields.String(load_default="", validate=validate.Length(max=300))
+    location = _location(load_default="")
     online_url = fields.Url(load_default="", validate=validate.Length(max=500), schemes={"https", "http"})
-    organiser = fields.String(load_default="", validate=validate.Length(max=200))
-    rrule = fields.String(load_default="", validate=validate.Length(max=500))
+    organiser = _organiser(load_default="")
+    rrule = _rrule(load_default="")
     municipality_code = fields.String(load_default="", validate=MUNICIPALITY_CODE)
 
 
@@ -89,17 +110,28 @@ class CancelMeetingSchema(Schema):
 
 
 class ChangeOccurrenceSchema(Schema):
-    occurrence_start = _stockholm_time(required=True)
-    starts_at = _stockholm_time(load_default=None, allow_none=True)
-    ends_at = _stockholm_time(load_default=None, allow_none=True)
-    location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    # Names an occurrence as the series has it; one at a skipped time (02:30 read as 03:30) must still be found.
+    occurrence_start = fields.AwareDateTime(
+        default_timezone=STOCKHOLM_ZONE, required=True, validate=bounds.occurrence_time
+    )
+    starts_at = _stockholm_time(load_default=None, allow_none=True, validate=bounds.occurrence_time)
+    ends_at = _stockholm_time(load_default=None, allow_none=True, validate=bounds.occurrence_time)
+    location = _location(load_default=None, allow_none=True)
     cancelled = fields.Boolean(load_default=False)
     version = fields.Integer(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _bounds(self, data: dict[str, Any], **_: Any) -> None:
+        bounds.check_meeting({"starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
 
 
 class BetweenSchema(Schema):
     start = fields.Date(required=True)
     end = fields.Date(required=True)
+
+    @validates_schema
+    def _bounds(self, data: dict[str, Any], **_: Any) -> None:
+        bounds.check_query(data)
 
 
 class MeetingFilterSchema(Schema):
@@ -131,6 +163,10 @@ class MeetingSchema(Schema):
     municipality_code = fields.String()
     sequence = fields.Integer()
     version = fields.Integer()
+    notices = fields.Method("_notices")
+
+    def _notices(self, meeting: Any) -> list[dict[str, str]]:
+        return meeting.notices()  # type: ignore[no-any-return]
 
     @post_dump(pass_original=True)
     def local_times(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:

@@ -74,33 +74,59 @@ def feed(
 def build(
     uow: EventsUow, cache: FeedCache, name: str, description: str, scope: FeedScope, base_url: str, now: datetime
 ) -> bytes:
-    """Assemble the feed, rendering only the meetings whose version is not cached yet."""
+    """Assemble the feed, rendering only the meetings whose version is not cached yet.
+
+    A meeting that cannot be rendered (one stored in 9999 before the bounds, say) is left out,
+    logged with its id and counted; the rest of the feed is served.
+    """
+    # Imported here, so that this change leaves the module's imports to the other changes under way.
+    import logging
+
+    from samverkan_common import meeting_times as times
+    from samverkan_common.metrics import FEED_MEETINGS_LEFT_OUT
+
+    log = logging.getLogger(__name__)
+
+    def render(meeting: Any, forum: Forum, changes: list[Any]) -> bytes | None:
+        try:
+            block = render_meeting(forum, meeting, changes, base_url)
+        except Exception as error:  # noqa: BLE001 - one meeting must never take the whole feed down
+            FEED_MEETINGS_LEFT_OUT.labels(type(error).__name__).inc()
+            log.warning("meeting %s left out of the feed %r: it cannot be rendered", meeting.id, name, exc_info=True)
+            return None
+        cache.store_meeting((meeting.id, meeting.version), block)
+        return block
+
     stamps = uow.meetings.stamps(scope, now)
-    zones = uow.meetings.zone_years(scope, now) if stamps else {}
+    # The time-zone block reaches no further than a meeting within the bounds can, whatever a stored row says.
+    first_year = times.EARLIEST_DAY.year
+    last_year = times.latest_start_day(now).year + times.MAX_SERIES_YEARS + 1
+    zones = {
+        zone: (min(max(first, first_year), last_year), max(min(last, last_year), first_year))
+        for zone, (first, last) in (uow.meetings.zone_years(scope, now) if stamps else {}).items()
+    }
     found = [cache.meeting(stamp) for stamp in stamps]
     missing = [meeting_id for (meeting_id, _), block in zip(stamps, found, strict=True) if block is None]
-    rendered: dict[tuple[str, int], bytes] = {}
+    rendered: dict[tuple[str, int], bytes | None] = {}
     if missing:
         meetings = uow.meetings.by_ids(missing)
         changes = uow.occurrences.of_meetings(m.id for m in meetings if m.rrule)
         forums: dict[str, Forum] = uow.forums.by_ids(m.forum_id for m in meetings)
         for meeting in meetings:
-            block = render_meeting(forums[meeting.forum_id], meeting, changes.get(meeting.id, []), base_url)
-            cache.store_meeting((meeting.id, meeting.version), block)
-            rendered[(meeting.id, meeting.version)] = block
+            rendered[(meeting.id, meeting.version)] = render(
+                meeting, forums[meeting.forum_id], changes.get(meeting.id, [])
+            )
     blocks = []
     for stamp, block in zip(stamps, found, strict=True):
-        if block is None:
-            block = rendered.get(stamp)
-        if block is None:  # changed again between the two reads: render what is stored now
+        if block is None and stamp in rendered:
+            block = rendered[stamp]
+        elif block is None:  # changed again between the two reads: render what is stored now
             [meeting] = uow.meetings.by_ids([stamp[0]])
-            block = render_meeting(
-                uow.forums.by_id(meeting.forum_id),
-                meeting,
-                uow.occurrences.of_meetings([stamp[0]]).get(stamp[0], []),
-                base_url,
+            block = render(
+                meeting, uow.forums.by_id(meeting.forum_id), uow.occurrences.of_meetings([stamp[0]]).get(stamp[0], [])
             )
-        blocks.append(block)
+        if block is not None:
+            blocks.append(block)
     return assemble(cache.head(name, description, zones), blocks)
 
 
