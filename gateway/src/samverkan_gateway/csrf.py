@@ -7,15 +7,15 @@ its own credential, which no other site can make a browser send, so it needs no 
 unsubscribe (RFC 8058) is exempt: mail clients POST to it without a page, and its secret URL is
 the only credential.
 
-A missing or wrong token is 400: a page in the visitor's language, or problem+json on the API.
+A missing or wrong token is Flask-WTF's ``CSRFError``, a 400 answered from the one error table
+(:mod:`.problems`): a page in the visitor's language, or problem+json (``CSRF_FAILED``) on the API.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request, session
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask import Flask, request, session
+from flask_wtf.csrf import CSRFProtect
 
-from .problems import problem
 from .sessions import SECRET
 
 csrf = CSRFProtect()
@@ -38,19 +38,6 @@ def _protect() -> None:
         csrf.protect()
 
 
-def refused(error: CSRFError) -> Response:
-    if request.path.startswith(MACHINE_PREFIXES):
-        return problem(
-            400,
-            "Bad Request",
-            "CSRF_FAILED",
-            "A write with a session cookie needs the page's CSRF token in the X-CSRFToken header.",
-        )
-    response = Response(render_template("pages/csrf_error.html"), status=400, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def init_app(app: Flask) -> None:
     # We decide where to check (above); Flask-WTF checks the token and makes it for the templates.
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
@@ -58,4 +45,3 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.before_request(_protect)
-    app.register_error_handler(CSRFError, refused)

@@ -10,8 +10,8 @@ edge twice the limit can pass; for stopping guessing that is enough.
 Only what could be guessing is counted: failed logins (per account and per client address),
 requests for secret links (personal feeds, unsubscribe, confirming e-mail) that found nothing,
 and unknown bearer tokens (per address). Creating a secret feed link is counted per caller. A
-caller over a limit gets 429 with Retry-After: problem+json on the API and the feeds, a page in
-the visitor's language on the pages.
+caller over a limit gets 429 with Retry-After, from the one error table (:mod:`.problems`):
+problem+json on the API and the feeds, a page in the visitor's language on the pages.
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from apispec import BasePlugin
-from flask import Flask, Response, current_app, g, render_template, request
-from flask_babel import gettext as _
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Column, Engine, Integer, PrimaryKeyConstraint, String, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.exceptions import TooManyRequests
 
 from .auth import digest, metadata
-from .problems import problem
 
 rate_limit_counters = Table(
     "rate_limit_counters",
@@ -52,7 +51,6 @@ SECRET_LINK_ENDPOINTS = {
     "confirm.confirm_page",
     "confirm.confirm",
 }
-PAGE_ENDPOINTS_WITH_HTML_429 = {"unsubscribe.unsubscribe_page", "unsubscribe.unsubscribe"}
 # Endpoints that make the notifier send a confirmation mail to any address: each accepted request
 # counts, so nobody uses us to flood a stranger's inbox or to fill the database.
 SIGN_UP_ENDPOINTS = {"notifications.subscribe_person", "email_pages.ask"}
@@ -72,12 +70,13 @@ class Limit:
         return cls(int(found.group(1)), int(found.group(2) or 1) * _SECONDS[found.group(3)])
 
 
-class RateLimited(Exception):
-    """Over a limit: try again after ``retry_after`` seconds."""
+class RateLimited(TooManyRequests):
+    """Over a limit: try again after ``retry_after`` seconds (the error table's 429 row answers it)."""
+
+    retry_after: int
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
+        super().__init__(retry_after=retry_after)
 
 
 def _insert(engine: Engine) -> Any:
@@ -182,30 +181,6 @@ def _after(response: Response) -> Response:
     return response
 
 
-def too_many(error: RateLimited) -> Response:
-    headers = {"Retry-After": str(error.retry_after)}
-    if request.path.startswith(("/api/", "/feeds/")) or (
-        request.path.startswith("/unsubscribe/") and request.endpoint not in PAGE_ENDPOINTS_WITH_HTML_429
-    ):
-        return problem(
-            429,
-            "Too many requests",
-            "TOO_MANY_REQUESTS",
-            f"Too many attempts; try again in {error.retry_after} seconds.",
-            headers=headers,
-        )
-    minutes = max(1, (error.retry_after + 59) // 60)
-    body = render_template(
-        "pages/too_many.html",
-        message=_("Too many attempts. Wait %(minutes)d minutes and try again.", minutes=minutes)
-        if minutes > 1
-        else _("Too many attempts. Wait a minute and try again."),
-    )
-    response = Response(body, status=429, mimetype="text/html", headers=headers)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def init_app(app: Flask) -> None:
     for name in (
         "RATE_LIMIT_LOGIN_ACCOUNT",
@@ -218,7 +193,6 @@ def init_app(app: Flask) -> None:
         Limit.parse(app.config[name])  # a typo in the settings stops the start, not the first login
     app.before_request(_before)
     app.after_request(_after)
-    app.register_error_handler(RateLimited, too_many)
 
 
 class RateLimitResponses(BasePlugin):

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound
+from samverkan_common.errors import Conflict, Forbidden, Invalid
 
 from ..auth import Principal, Unauthenticated, authenticate
 from ..resources.organisations.routes import actor
 from ..resources.organisations.schemas import AREAS, KINDS, OrganisationPatchSchema
 from ..resources.schemas import wire
 from ..services import call
-from .calendar import forbidden
 from .organisations import area_names, kind_names, may_edit
 
 blp = Blueprint("organisation_edit_pages", __name__, template_folder="../templates")
@@ -47,7 +46,7 @@ def _messages() -> dict[str, str]:
 
 
 def _editor(organisation_id: str) -> Principal | Any:
-    """The person asking, or the answer to give instead: to the login page, or 403."""
+    """The person asking, or the answer to give instead: to the login page; someone else's is 403."""
     try:
         person = authenticate()
     except Unauthenticated:
@@ -55,15 +54,12 @@ def _editor(organisation_id: str) -> Principal | Any:
     if person is None:
         return redirect(url_for("login_pages.login_form", next=request.path))
     if not may_edit(person, organisation_id):
-        return forbidden()
+        raise Forbidden("Only the organisation's representatives, planners and operators edit it.", "NOT_AN_EDITOR")
     return person
 
 
 def _organisation(organisation_id: str) -> dict[str, Any]:
-    try:
-        found: dict[str, Any] = call("registry", "get_organisation", organisation_id)
-    except (NotFound, Invalid):
-        abort(404)
+    found: dict[str, Any] = call("registry", "get_organisation", organisation_id)
     return found
 
 
@@ -152,10 +148,6 @@ def save(organisation_id: str) -> Any:
         if not found:
             found = {"name": _("The register did not accept the change. Check the fields and try again.")}
         return _page(_organisation(organisation_id), form, found, 400)
-    except Forbidden:
-        return forbidden()
-    except NotFound:
-        abort(404)
     _organisation_changed()
     return redirect(url_for("organisation_pages.organisation", organisation_id=organisation_id, sparad=1), code=303)
 

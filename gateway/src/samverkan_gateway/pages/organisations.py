@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from samverkan_common.errors import Invalid, NotFound
+from samverkan_common.errors import Invalid
 
 from ..auth import Principal, Role, Unauthenticated, authenticate
 from ..resources.organisations.schemas import AREAS, KINDS, SUB_REGIONS
@@ -115,10 +115,7 @@ def _search() -> dict[str, Any]:
 
 @blp.get("/organisationer/<organisation_id>")
 def organisation(organisation_id: str) -> Any:
-    try:
-        found = call("registry", "get_organisation", organisation_id)
-    except (NotFound, Invalid):
-        abort(404)
+    found = call("registry", "get_organisation", organisation_id)
     today = date.today().isoformat()
     memberships = [
         m for m in call("registry", "memberships", organisation_id) if m["ends_on"] is None or m["ends_on"] >= today
