@@ -29,6 +29,9 @@ def test_a_meetings_ics_is_one_published_event_in_stockholm_time(events):
 
     assert str(calendar["METHOD"]) == "PUBLISH"
     assert str(calendar["VERSION"]) == "2.0"
+    # A file to open once: no calendar name (some apps would make a new calendar of it), no refresh interval.
+    for name in ("NAME", "X-WR-CALNAME", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+        assert name not in calendar, name
     [event] = calendar.walk("VEVENT")
     assert str(event["UID"]) == f"{meeting['id']}@samverkan"  # the feeds' UID: a subscriber gets no duplicate
     assert str(event["SUMMARY"]) == "SER: idéburet offentligt partnerskap"
@@ -37,6 +40,19 @@ def test_a_meetings_ics_is_one_published_event_in_stockholm_time(events):
     assert event["DTEND"].dt.isoformat() == "2027-05-04T11:00:00+02:00"
     assert str(event["LOCATION"]) == "Regionens hus, Vänersborg"
     assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+
+
+def test_a_long_title_folded_over_lines_leaves_no_stray_line_in_the_file(events):
+    events.create_forum(FORUM)
+    meeting = events.schedule_meeting({**MEETING, "title": "Ett mycket långt mötesnamn " * 6})
+
+    body = events.meeting_ics(meeting["id"])
+
+    calendar = Calendar.from_ical(body)
+    [event] = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]).startswith("Ett mycket långt mötesnamn Ett mycket")
+    assert body.startswith("BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\n")
+    assert body.endswith("END:VCALENDAR\r\n")
 
 
 def test_a_cancelled_meeting_still_has_its_ics_saying_it_is_cancelled(events):

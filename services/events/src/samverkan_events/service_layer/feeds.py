@@ -186,7 +186,29 @@ def meeting_ics(uow: EventsUow, meeting_id: str, base_url: str) -> bytes:
     meeting, forum = handlers.get_meeting(uow, meeting_id)
     changes = uow.occurrences.of_meetings([meeting.id]).get(meeting.id, []) if meeting.rrule else []
     zones = {meeting.timezone: (meeting.starts_at.year, meeting.last_end().year)}
-    head = calendar_head(meeting.title, "", zones)
-    # METHOD:PUBLISH tells a calendar app this is an event to add, not an invitation to answer (RFC 5546 3.2.1).
-    head = head.replace(b"BEGIN:VCALENDAR\r\n", b"BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\n", 1)
+    head = _one_off(calendar_head(meeting.title, "", zones))
     return assemble(head, [render_meeting(forum, meeting, changes, base_url)])
+
+
+# A feed's own properties: in a file opened once, a calendar name makes some apps (Outlook, Apple
+# Calendar) offer a new calendar instead of adding the event, and a refresh interval means nothing.
+_FEED_ONLY = {b"NAME", b"X-WR-CALNAME", b"DESCRIPTION", b"X-WR-CALDESC", b"REFRESH-INTERVAL", b"X-PUBLISHED-TTL"}
+
+
+def _one_off(head: bytes) -> bytes:
+    """A feed's head made into an event file's: METHOD:PUBLISH and none of the feed's own properties."""
+    kept: list[bytes] = []
+    dropping = in_component = False
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):  # the folded rest of the line before
+            if not dropping:
+                kept.append(line)
+            continue
+        in_component = in_component or (line.startswith(b"BEGIN:") and line != b"BEGIN:VCALENDAR")
+        dropping = not in_component and line.split(b":", 1)[0].split(b";", 1)[0].upper() in _FEED_ONLY
+        if not dropping:
+            kept.append(line)
+        if line == b"BEGIN:VCALENDAR":
+            # An event to add, not an invitation to answer (RFC 5546 3.2.1).
+            kept.append(b"METHOD:PUBLISH")
+    return b"\r\n".join(kept)
