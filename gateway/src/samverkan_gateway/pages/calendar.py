@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates
+from sqlalchemy import select
 
 from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound
 from samverkan_common.participation import Level
 
 from ..auth import Principal, Unauthenticated, authenticate
+from ..people import users
 from ..resources.events.routes import actor, changed
 from ..resources.events.schemas import RegistrationInSchema
 from ..resources.schemas import wire
@@ -208,10 +210,46 @@ def level_name(level: str) -> str:
     return LEVEL_NAMES[Level(level)]() if level in Level.__members__.values() else level
 
 
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
+GOOGLE_ADD = "https://calendar.google.com/calendar/render"
+
+
 def subscription(path: str) -> dict[str, str]:
-    """The two links every calendar page offers: webcal:// for one click, https for pasting."""
+    """The links every calendar page offers: webcal:// for one click, https for pasting, and Google's.
+
+    Google Calendar does not open webcal:// links itself, but its ``cid`` takes a feed's webcal://
+    address (it fetches it over https), url-encoded: the form that opens its "add calendar" prompt.
+    """
     https = request.url_root.rstrip("/") + path
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    webcal = "webcal://" + https.split("://", 1)[1]
+    return {"https": https, "webcal": webcal, "google": f"{GOOGLE_SUBSCRIBE}?cid={quote(webcal, safe='')}"}
+
+
+def _google_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_event(meeting: dict[str, Any], page_url: str) -> str:
+    """Google Calendar's "add event" form filled in with the meeting (times in UTC, shown in Stockholm time)."""
+    details = "\n\n".join(part for part in (meeting.get("description", "").strip(), page_url) if part)
+    query = {
+        "action": "TEMPLATE",
+        "text": meeting["title"],
+        "dates": f"{_google_time(_local(meeting['starts_at']))}/{_google_time(_local(meeting['ends_at']))}",
+        "details": details,
+        "location": meeting.get("location") or meeting.get("online_url") or "",
+        "ctz": meeting.get("timezone") or "Europe/Stockholm",
+    }
+    if meeting.get("rrule"):
+        query["recur"] = "RRULE:" + meeting["rrule"]
+    return f"{GOOGLE_ADD}?{urlencode(query, quote_via=quote)}"
+
+
+def ics_filename(title: str) -> str:
+    """An ASCII file name from the meeting's title: "SER: idéburet partnerskap" -> ser-ideburet-partnerskap.ics."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].rstrip("-")
+    return f"{slug or 'mote'}.ics"
 
 
 @blp.app_context_processor
@@ -249,10 +287,8 @@ def calendar() -> Any:
     if not errors:
         found = call("events", "meetings_between", view.first.isoformat(), view.last.isoformat(), chosen["where"])
         meetings = [{**m, "when": _local(m["starts_at"])} for m in sorted(found, key=lambda m: m["starts_at"])]
-    by_forum: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_day: dict[date, list[dict[str, Any]]] = {day: [] for day in view.days} if view.kind == "vecka" else {}
     for meeting in meetings:
-        by_forum[meeting["forum_slug"]].append(meeting)
         by_day.setdefault(meeting["when"].date(), []).append(meeting)
     kept = {name: value for name, value in raw.items() if value and name in FILTER_PARAMS and name not in errors}
     narrowed = any(name in kept for name in ("niva", "kommun", "motesform"))
@@ -267,8 +303,8 @@ def calendar() -> Any:
         kept=kept,
         narrowed=narrowed,
         count=len(meetings),
-        by_forum=dict(by_forum),
         by_day=by_day,
+        today=datetime.now(STOCKHOLM).date(),
         previous_url=_calendar_url({**view.neighbour(-1), **kept}) if view.kind != "lista" else None,
         next_url=_calendar_url({**view.neighbour(1), **kept}) if view.kind != "lista" else None,
         clear_url=_calendar_url(view.query),
@@ -277,7 +313,6 @@ def calendar() -> Any:
         levels=[(param, level_name(level.value)) for param, level in LEVEL_PARAMS.items()],
         modes=mode_names(),
         level_name=level_name,
-        feeds={slug: subscription(f"/feeds/forums/{slug}.ics") for slug in forums},
         feed=subscription(f"/feeds/forums/{forum_slug}.ics" if forum_slug else "/feeds/all.ics"),
         feed_forum=forums[forum_slug]["name"] if forum_slug else None,
     ), (400 if errors else 200)
@@ -303,18 +338,29 @@ def registration_messages() -> dict[str, str]:
     }
 
 
-def closed_reason(code: str | None, meeting: dict[str, Any]) -> str | None:
-    """Why no one can register, in plain words; None while registration is open."""
+def closed_reason(code: str | None, meeting: dict[str, Any], now: datetime | None = None) -> str | None:
+    """Why no one can register, in plain words; None while registration is open.
+
+    The events service says REGISTRATION_CLOSED both after the deadline and once a meeting has
+    begun; the page tells the two apart, since "the deadline passed" and "it has ended" ask different things.
+    """
+    now = now or datetime.now(UTC)
     reason: str | None = None
     if code == "MEETING_CANCELLED":
         reason = _("The meeting is cancelled, so you cannot register for it.")
     elif code == "NO_REGISTRATION":
         reason = _("This meeting takes no registrations.")
-    elif code == "REGISTRATION_CLOSED" and meeting.get("registration_deadline"):
-        deadline = format_datetime(_local(meeting["registration_deadline"]), "d MMMM y, HH:mm")
-        reason = _("Registration closed on %(deadline)s.", deadline=deadline)
     elif code == "REGISTRATION_CLOSED":
-        reason = _("Registration has closed.")
+        deadline = _local(meeting["registration_deadline"]) if meeting.get("registration_deadline") else None
+        if now >= _local(meeting["ends_at"]):
+            reason = _("The meeting has ended, so you can no longer register.")
+        elif now >= _local(meeting["starts_at"]):
+            reason = _("The meeting has started, so you can no longer register.")
+        elif deadline is not None:  # closed before the meeting began: its deadline has passed
+            when = format_datetime(deadline, "d MMMM y, HH:mm")
+            reason = _("Registration closed on %(deadline)s.", deadline=when)
+        else:
+            reason = _("Registration has closed.")
     return reason
 
 
@@ -330,26 +376,70 @@ def _person() -> Principal | None:
         return None
 
 
+def _email_of(person: Principal) -> str | None:
+    """A logged-in person's e-mail address (a token has none), to fill in their registration."""
+    if person.user_id is None:
+        return None
+    with current_app.extensions["samverkan_db"].connect() as connection:
+        email = connection.execute(select(users.c.email).where(users.c.id == person.user_id)).scalar_one_or_none()
+    return str(email) if email else None
+
+
+def _prefilled(person: Principal | None) -> dict[str, str]:
+    """The form as it first shows: the person's own name and address, which they change to register someone else."""
+    form = {"language": "en" if str(get_locale()) == "en" else "sv"}
+    email = _email_of(person) if person is not None else None
+    if person is not None and email:
+        form["attendee_email"] = email
+        if person.name and "@" not in person.name:  # a user made without a name is named by their address
+            form["attendee_name"] = person.name
+    return form
+
+
 def _meeting_page(meeting_id: str, form: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
     try:
         found = call("events", "get_meeting", meeting_id)
         places = call("events", "registration_places", meeting_id)
+        forums = call("events", "list_forums")
     except NotFound:
         abort(404)
+    slug = found["forum_slug"]
+    forum = next((f for f in forums if f["slug"] == slug), {"slug": slug, "name": slug})
+    person = _person()
+    page_url = url_for("pages.meeting", meeting_id=found["id"], _external=True)
     return render_template(
         "pages/meeting.html",
         meeting=found,
+        forum=forum,
         places=places,
         closed=closed_reason(places["closed"], found),
-        person=_person(),
-        form=form or {"language": "en" if str(get_locale()) == "en" else "sv"},
+        person=person,
+        prefilled=not form and person is not None,
+        form=form or _prefilled(person),
         errors=errors,
         starts=_local(found["starts_at"]),
         ends=_local(found["ends_at"]),
         deadline=_local(found["registration_deadline"]) if found.get("registration_deadline") else None,
         level_name=level_name,
         feed=subscription(f"/feeds/forums/{found['forum_slug']}.ics"),
+        ics_url=url_for("pages.meeting_ics", meeting_id=found["id"]),
+        google_url=google_event(found, page_url),
     ), status
+
+
+@blp.get("/moten/<meeting_id>.ics")
+def meeting_ics(meeting_id: str) -> Any:
+    """The meeting alone as an iCalendar file (METHOD:PUBLISH), to add to any calendar app once."""
+    try:
+        body = call("events", "meeting_ics", meeting_id)
+        found = call("events", "get_meeting", meeting_id)
+    except NotFound:
+        abort(404)
+    response = Response(body.encode("utf-8"), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{ics_filename(found["title"])}"'
+    response.headers["Cache-Control"] = "public, no-cache"  # a changed meeting shows on the next download
+    return response
 
 
 @blp.post("/moten/<meeting_id>/anmalan")
@@ -394,6 +484,8 @@ def registered(meeting_id: str, registration_id: str) -> Any:
         registration=registration,
         places=places,
         starts=_local(found["starts_at"]),
+        ics_url=url_for("pages.meeting_ics", meeting_id=found["id"]),
+        google_url=google_event(found, url_for("pages.meeting", meeting_id=found["id"], _external=True)),
     )
 
 
