@@ -25,7 +25,7 @@ from sqlalchemy import Column, MetaData, Table, Text, create_engine, insert, tex
 from samverkan_gateway.rpc import RpcPool
 from samverkan_notifier.adapters.tables import subscriptions
 from samverkan_registry import sample
-from tests.support.stack import BIN, ROOT, Stack, free_port
+from tests.support.stack import ROOT, Stack, free_port, gunicorn_command
 
 from . import data, pika_echo, report
 from .measure import Http, Latency, timed, wrk
@@ -71,18 +71,7 @@ class Baseline:
         env = {**os.environ, "BENCH_BASELINE_DIR": str(folder)}
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--worker-class",
-                    "gthread",
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "8",
-                    "bench.baseline_app:app",
-                ],
+                gunicorn_command(f"127.0.0.1:{self.port}", "bench.baseline_app:app"),
                 cwd=ROOT,
                 env=env,
                 stdout=out,

@@ -50,6 +50,11 @@ DATABASE_ENV = {
 STOP_WITH_PARENT = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
 
 
+def gunicorn_command(bind: str, app: str = "samverkan_gateway.wsgi:app") -> list[str]:
+    """gunicorn with the gateway's settings (samverkan_gateway/serving.py), as ``make up`` and the image run it."""
+    return [str(BIN / "gunicorn"), "--config", "python:samverkan_gateway.serving", "--bind", bind, app]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -151,18 +156,7 @@ class Stack:
     def start_gateway(self) -> None:
         self._spawn(
             "gateway",
-            [
-                str(BIN / "gunicorn"),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                "1",
-                "--threads",
-                "8",
-                "samverkan_gateway.wsgi:app",
-            ],
+            gunicorn_command(f"127.0.0.1:{self.port}"),
         )
 
     def kill(self, name: str) -> None:

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -78,29 +79,49 @@ def test_service_image_runs_nameko_on_the_config_its_probes_read(component):
         assert container[probe]["exec"]["command"][-2:] == ["--config", "/app/config.yaml"]
 
 
-def test_gateway_image_runs_gunicorn_gthread_on_the_port_the_manifests_probe():
-    steps = instructions(ROOT / "gateway" / "Dockerfile")
-    (command,) = [json.loads(arg) for op, arg in steps if op == "CMD"]
+def gunicorn_settings(command: list[str], monkeypatch) -> Any:
+    """The settings gunicorn runs with, read by gunicorn itself from this command line and its config module."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    monkeypatch.setattr(sys, "argv", command)
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    return WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
+
+
+def gateway_image_command() -> list[str]:
+    (command,) = [json.loads(arg) for op, arg in instructions(ROOT / "gateway" / "Dockerfile") if op == "CMD"]
+    return list(command)
+
+
+def test_gateway_image_runs_gunicorn_gthread_on_the_port_the_manifests_probe(monkeypatch):
+    from gunicorn.workers.gthread import ThreadWorker
+
+    command = gateway_image_command()
     assert command[0] == "gunicorn"
     assert command[-1] == "samverkan_gateway.wsgi:app"
-    assert command[command.index("--worker-class") + 1] == "gthread"
-    assert command[command.index("--bind") + 1] == "0.0.0.0:8000"
+    settings = gunicorn_settings(command, monkeypatch)
+    assert issubclass(settings.worker_class, ThreadWorker)
+    assert settings.bind == ["0.0.0.0:8000"]
+    # The image's user has no $HOME for a control socket, and the root file system is read-only.
+    assert settings.control_socket_disable
     container = rendered_deployment("gateway")["spec"]["template"]["spec"]["containers"][0]
     assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in container["ports"]
-    graceful = int(command[command.index("--graceful-timeout") + 1])
     pod = rendered_deployment("gateway")["spec"]["template"]["spec"]
-    assert pod["terminationGracePeriodSeconds"] > container["lifecycle"]["preStop"]["sleep"]["seconds"] + graceful
+    assert pod["terminationGracePeriodSeconds"] > (
+        container["lifecycle"]["preStop"]["sleep"]["seconds"] + settings.graceful_timeout
+    )
 
 
-def test_gateway_runs_no_more_workers_than_its_cores_and_make_up_runs_the_same():
-    steps = instructions(ROOT / "gateway" / "Dockerfile")
-    (command,) = [json.loads(arg) for op, arg in steps if op == "CMD"]
-    workers = int(command[command.index("--workers") + 1])
+def test_gateway_runs_no_more_workers_than_its_cores_and_make_up_runs_the_same(monkeypatch):
+    image = gunicorn_settings(gateway_image_command(), monkeypatch)
     container = rendered_deployment("gateway")["spec"]["template"]["spec"]["containers"][0]
     limit = str(container["resources"]["limits"]["cpu"])
     cores = int(limit[:-1]) / 1000 if limit.endswith("m") else float(limit)
     # A worker beyond the pod's cores adds its memory and no CPU; scale with replicas instead.
-    assert workers <= max(1, int(cores))
+    assert image.workers <= max(1, int(cores))
     procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
     (gateway_line,) = [line for line in procfile.splitlines() if line.startswith("gateway:")]
-    assert f"--workers {workers} " in gateway_line
+    words = gateway_line.split()
+    local = gunicorn_settings(words[words.index("gunicorn") :], monkeypatch)
+    for name in ("worker_class", "workers", "threads", "graceful_timeout", "limit_request_line"):
+        assert getattr(local, name) == getattr(image, name), name
