@@ -156,7 +156,9 @@ def test_plan_is_created_in_the_callers_name(client, advisor, token):
         "issue": "Plan",
         "starts_on": "2027-02-01",
         "created_by": "test",
+        "author_id": payload["author_id"],
     }
+    assert payload["author_id"].isdigit()  # the token's id: whose "Mina planer" the plan is on
 
 
 @pytest.mark.parametrize(

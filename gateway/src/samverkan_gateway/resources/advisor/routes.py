@@ -13,6 +13,10 @@ from ..schemas import wire
 from .schemas import (
     AssessmentInSchema,
     AssessmentSchema,
+    CommitteeChangeSchema,
+    CommitteeInSchema,
+    CommitteeQuerySchema,
+    CommitteeSchema,
     LanguageQuerySchema,
     OutcomeInSchema,
     PlanChangeSchema,
@@ -65,7 +69,19 @@ def get_assessment(assessment_id: str) -> Any:
 @blp.response(201, PlanSchema)
 def create_plan(plan: dict[str, Any]) -> Any:
     """Save an assessment as a dialogue plan for a committee and an issue"""
-    return call("levels_advisor", "create_plan", {**wire(PlanInSchema(), plan), "created_by": g.principal.name})
+    return call(
+        "levels_advisor",
+        "create_plan",
+        {**wire(PlanInSchema(), plan), "created_by": g.principal.name, "author_id": str(g.principal.token_id)},
+    )
+
+
+@blp.route("/plans", methods=["GET"])
+@requires(*PLANNERS)
+@blp.response(200, PlanSchema(many=True))
+def list_my_plans() -> Any:
+    """The plans the caller made, newest first"""
+    return call("levels_advisor", "list_plans", {"author_id": str(g.principal.token_id)})
 
 
 @blp.route("/plans/<plan_id>", methods=["GET"])
@@ -109,3 +125,29 @@ def schedule_plan_meeting(meeting: dict[str, Any], plan_id: str) -> Any:
 def record_outcome(outcome: dict[str, Any], plan_id: str) -> Any:
     """Record what came of the dialogue and the feedback given to the participants"""
     return call("levels_advisor", "record_outcome", plan_id, wire(OutcomeInSchema(), outcome))
+
+
+@blp.route("/committees", methods=["GET"])
+@blp.arguments(CommitteeQuerySchema, location="query")
+@blp.response(200, CommitteeSchema(many=True))
+def list_committees(query: dict[str, Any]) -> Any:
+    """The region's committees and boards that plans belong to, by name"""
+    return call("levels_advisor", "list_committees", query["include_retired"])
+
+
+@blp.route("/committees", methods=["POST"])
+@requires(Role.OPERATOR)
+@blp.arguments(CommitteeInSchema)
+@blp.response(201, CommitteeSchema)
+def add_committee(committee: dict[str, Any]) -> Any:
+    """Add a committee (operators)"""
+    return call("levels_advisor", "add_committee", committee)
+
+
+@blp.route("/committees/<committee_id>", methods=["PATCH"])
+@requires(Role.OPERATOR)
+@blp.arguments(CommitteeChangeSchema)
+@blp.response(200, CommitteeSchema)
+def change_committee(changes: dict[str, Any], committee_id: str) -> Any:
+    """Rename a committee, or retire it (no new plans) or bring it back (operators)"""
+    return call("levels_advisor", "change_committee", committee_id, changes)

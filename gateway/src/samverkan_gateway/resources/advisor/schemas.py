@@ -7,6 +7,8 @@ from marshmallow import Schema, fields, validate
 from ..events.schemas import LEVELS
 
 STEPS = ("agenda_setting", "drafting", "decision", "implementation", "monitoring", "reformulation")
+PRINCIPLES = ("independence", "dialogue", "quality", "long_term", "openness", "diversity")
+PLAN_STATES = ("planned", "meetings_booked", "outcome_recorded", "feedback_given")
 
 
 class LanguageQuerySchema(Schema):
@@ -100,9 +102,23 @@ NAME = validate.Length(min=1, max=200)
 MUNICIPALITY = validate.Regexp(r"^\d{4}$", error="Use the four-digit municipality code.")
 
 
+PRINCIPLES_CHECKED = fields.List(
+    fields.String(validate=validate.OneOf(PRINCIPLES)),
+    validate=validate.Length(max=6),
+    metadata={"description": "The six principles the plan has been checked against, as ticked off."},
+)
+
+
 class PlanInSchema(Schema):
     assessment_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    committee = fields.String(required=True, validate=NAME, metadata={"example": "BMR"})
+    committee = fields.String(
+        required=True,
+        validate=NAME,
+        metadata={
+            "example": "bmr",
+            "description": "One of GET /api/v1/advisor/committees, by id, short or full name; not retired.",
+        },
+    )
     issue = fields.String(required=True, validate=validate.Length(min=1, max=500))
     starts_on = fields.Date(metadata={"description": "When the dialogue starts; today by default."})
     level = fields.String(validate=validate.OneOf(LEVELS), metadata={"description": "The recommended by default."})
@@ -120,7 +136,7 @@ class PlanInSchema(Schema):
 
 
 class PlanChangeSchema(Schema):
-    committee = fields.String(validate=NAME)
+    committee = fields.String(validate=NAME, metadata={"description": "A committee's id, short or full name."})
     issue = fields.String(validate=validate.Length(min=1, max=500))
     starts_on = fields.Date()
     step = fields.String(validate=validate.OneOf(STEPS))
@@ -132,6 +148,37 @@ class PlanChangeSchema(Schema):
     invited_organisation_ids = fields.List(
         fields.String(validate=validate.Length(min=1, max=36)), validate=validate.Length(max=500)
     )
+    principles_checked = PRINCIPLES_CHECKED
+
+
+class CommitteeQuerySchema(Schema):
+    include_retired = fields.Boolean(load_default=False, metadata={"description": "Retired committees too."})
+
+
+class CommitteeInSchema(Schema):
+    id = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$", error="Use a-z, 0-9 and hyphens, like drn-fyrbodal."),
+        metadata={"description": "A stable id that plans keep; it never changes.", "example": "pn"},
+    )
+    short_name = fields.String(required=True, validate=validate.Length(min=1, max=60), metadata={"example": "PN"})
+    name = fields.String(required=True, validate=NAME, metadata={"example": "Patientnämnden"})
+
+
+class CommitteeChangeSchema(Schema):
+    short_name = fields.String(validate=validate.Length(min=1, max=60))
+    name = fields.String(validate=NAME)
+    retired = fields.Boolean(metadata={"description": "true retires it (no new plans), false brings it back."})
+
+
+class CommitteeSchema(Schema):
+    id = fields.String()
+    short_name = fields.String()
+    name = fields.String()
+    retired = fields.Boolean()
+    retired_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    created_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
 
 
 class OutcomeInSchema(Schema):
@@ -171,6 +218,15 @@ class PlanSchema(Schema):
     outcome = fields.Nested(OutcomeSchema, allow_none=True)
     created_at = fields.String(metadata={"format": "date-time"})
     updated_at = fields.String(metadata={"format": "date-time"})
+    committee_id = fields.String(
+        allow_none=True, metadata={"description": "The committee's id; null for plans made when it was free text."}
+    )
+    committee_name = fields.String(metadata={"description": "The committee's full name as it is now."})
+    principles_checked = fields.List(fields.String(validate=validate.OneOf(PRINCIPLES)))
+    state = fields.String(
+        validate=validate.OneOf(PLAN_STATES),
+        metadata={"description": "Worked out from the plan's meetings, outcome and feedback date."},
+    )
 
 
 class UnavailableSchema(Schema):
