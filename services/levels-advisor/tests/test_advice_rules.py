@@ -123,14 +123,14 @@ def test_first_reason_names_the_recommended_level_in_both_languages():
     assert first.en.startswith("Suggestion: dialogue.")
 
 
-def test_every_rule_that_fires_explains_itself():
+def test_every_rule_that_fires_explains_itself_unless_a_lower_ceiling_rules_its_level_out():
     assessment = advise(negotiable="how", shared_work="no", time_to_decision="under_one_month")
 
+    # NO_SHARED_WORK says dialogue is the highest level; a lower ceiling (consultation) sets it aside.
     assert codes(assessment.reasons) == [
         "RECOMMENDED_LEVEL",
         "ONLY_HOW_NEGOTIABLE",
         "SHARED_MANDATE",
-        "NO_SHARED_WORK",
         "LITTLE_TIME",
         "EARLY_STEP",
     ]

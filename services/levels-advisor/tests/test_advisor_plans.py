@@ -128,7 +128,7 @@ def test_plan_keeps_the_recommended_level_and_is_announced(service):
 
     assert plan["level"] == plan["recommended_level"] == "dialogue"
     assert plan["step"] == "drafting"
-    assert plan["questionnaire_version"] == 2
+    assert plan["questionnaire_version"] == 3
     assert events_of(service.uow, "plan_created") == [
         {
             "plan_id": plan["id"],

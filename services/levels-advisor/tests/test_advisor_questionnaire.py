@@ -30,15 +30,15 @@ def broken(change):
     return refused.value
 
 
-def test_current_questionnaire_is_version_2_and_version_1_still_loads():
-    assert CURRENT_VERSION == 2
-    assert load_questionnaire().version == 2
-    assert sorted(load_all_questionnaires()) == [1, 2]
+def test_current_questionnaire_is_version_3_and_versions_1_and_2_still_load():
+    assert CURRENT_VERSION == 3
+    assert load_questionnaire().version == 3
+    assert sorted(load_all_questionnaires()) == [1, 2, 3]
     for questionnaire in load_all_questionnaires().values():
         assert [info.id for info in questionnaire.levels] == list(Level)
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_every_question_and_option_speaks_swedish_and_english(version):
     questionnaire = load_questionnaire(version)
 
@@ -63,7 +63,7 @@ def test_version_1_asked_what_the_first_brief_asked():
     }
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_every_rule_explains_itself_in_both_languages(version):
     for rule in load_questionnaire(version).rules:
         assert rule.reason.sv.strip()
@@ -145,3 +145,39 @@ def test_service_loads_the_questionnaire_when_it_starts():
 def test_service_with_a_missing_questionnaire_does_not_start():
     with pytest.raises(FileNotFoundError):
         QuestionnaireProvider(version=999).setup()
+
+
+def test_version_3_asks_what_version_2_asked_and_three_questions_more():
+    before = {question.id: question.option_ids for question in load_questionnaire(2).questions}
+    after = {question.id: question.option_ids for question in load_questionnaire(3).questions}
+
+    assert {key: after[key] for key in before} == before
+    assert set(after) - set(before) == {"small_organisations", "equal_terms", "intended_level"}
+    assert not any(load_questionnaire(3).question(key).required for key in set(after) - set(before))
+
+
+def test_a_rule_limited_to_steps_must_do_something_there():
+    def note_on_steps(data):
+        rule = data["rules"][0]
+        del rule["at_most"]
+        rule["steps"] = ["decision"]
+
+    def weight_on_steps(data):
+        rule = data["rules"][0]
+        del rule["at_most"]
+        rule["steps"] = ["decision"]
+        rule["weight"] = 2
+
+    assert "steps" in broken(note_on_steps).messages["rules"][0]
+    data = v1_data()
+    weight_on_steps(data)
+    questionnaire = read_questionnaire(yaml.safe_dump(data, allow_unicode=True))
+    assert questionnaire.rules[0].weighs_at(DecisionStep.DECISION)
+    assert not questionnaire.rules[0].weighs_at(DecisionStep.DRAFTING)
+
+
+def test_a_reason_can_only_argue_for_one_of_the_four_levels():
+    def misspell(data):
+        data["rules"][0]["argues_for"] = "co_decision"
+
+    assert "argues_for" in broken(misspell).messages["rules"][0]

@@ -48,12 +48,14 @@ def test_assessment_is_committed_with_its_event(service):
     result = service.assess({"answers": ANSWERS})
 
     assert result["level"] == "dialogue"
-    assert result["questionnaire_version"] == 2
+    assert result["questionnaire_version"] == 3
     assert len(result["rules_digest"]) == 64
+    # Dialogue while the proposal is written, consultation on the finished draft and while the region
+    # carries it out alone, dialogue again when it is followed up and changed.
     assert result["levels_by_step"] == {
         "drafting": "dialogue",
-        "decision": "dialogue",
-        "implementation": "dialogue",
+        "decision": "consultation",
+        "implementation": "consultation",
         "monitoring": "dialogue",
         "reformulation": "dialogue",
     }
@@ -73,7 +75,7 @@ def test_assessment_is_committed_with_its_event(service):
     }
     [event] = outbox(service.uow)
     assert event["type"] == "assessment_made"
-    assert event["data"] == {"assessment_id": result["id"], "level": "dialogue", "questionnaire_version": 2}
+    assert event["data"] == {"assessment_id": result["id"], "level": "dialogue", "questionnaire_version": 3}
     service.uow.session.rollback()  # what was committed survives the end of the transaction
     assert stored_count(service.uow) == 1
 
@@ -93,6 +95,10 @@ def test_stored_assessment_reads_back_as_it_was_given(service):
     assert fetched == given
     assert fetched["answers"]["time_to_decision"] == "under_three_weeks"
     assert [warning["code"] for warning in fetched["warnings"]] == ["TOO_LITTLE_TIME"]
+    # A reason about some steps only keeps them (version 3).
+    assert {"code": "TOO_LITTLE_TIME", "steps": ["drafting", "decision"]}.items() <= next(
+        reason for reason in fetched["reasons"] if reason["code"] == "TOO_LITTLE_TIME"
+    ).items()
 
 
 def test_unknown_assessment_is_not_found(service):
@@ -129,7 +135,7 @@ def test_payload_without_answers_is_refused(service):
 def test_questionnaire_is_served_in_swedish_by_default(service):
     questionnaire = service.get_questionnaire()
 
-    assert questionnaire["version"] == 2
+    assert questionnaire["version"] == 3
     assert questionnaire["language"] == "sv"
     assert questionnaire["questions"][0]["text"] == "Vilket steg i beslutsprocessen är ni i nu?"
     assert [level["label"] for level in questionnaire["levels"]] == [

@@ -33,7 +33,7 @@ from ..domain.model import (
     Text,
 )
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 ABBREVIATION = validate.Regexp(r"^[A-ZÅÄÖ]{2,}$", error="Write the abbreviation in capital letters.")
 CONFIDENCE_TEXTS = ("limit_decides", "clear_margin", "near_border", "unknowns")
 ID = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Use lower-case letters, digits and underscores.")
@@ -118,6 +118,7 @@ class RuleSchema(Schema):
     level_in = fields.List(fields.Enum(Level, by_value=True), load_default=None, validate=validate.Length(min=1))
     reason = _text(required=True)
     warning = _text(load_default=None)
+    argues_for = fields.Enum(Level, by_value=True, load_default=None)
 
     @validates_schema
     def does_something(self, data: dict[str, Any], **_: Any) -> None:
@@ -127,8 +128,10 @@ class RuleSchema(Schema):
                 raise ValidationError("A rule with level_in only warns: it cannot change the level.", "level_in")
             if data.get("warning") is None:
                 raise ValidationError("A rule with level_in needs a warning.", "warning")
-        elif data.get("steps") is not None and not (data.get("at_most") or data.get("at_least")):
-            raise ValidationError("Only a ceiling (at_most) or a minimum (at_least) can be limited to steps.", "steps")
+        elif data.get("steps") is not None and not acts:
+            raise ValidationError(
+                "Only a weight, a ceiling (at_most) or a minimum (at_least) can be limited to steps.", "steps"
+            )
         at_most, at_least = data.get("at_most"), data.get("at_least")
         if at_most is not None and at_least is not None and at_least.rank > at_most.rank:
             raise ValidationError("The minimum is above the ceiling.", "at_least")
@@ -201,6 +204,7 @@ class QuestionnaireSchema(Schema):
     principles = fields.List(fields.Nested(PrincipleSchema), load_default=list)
     abbreviations = fields.Dict(keys=fields.String(validate=ABBREVIATION), values=_text(), load_default=dict)
     floor_blocked = _text(load_default=None)
+    set_aside = _text(load_default=None)
 
     @validates_schema
     def parts_fit_together(self, data: dict[str, Any], **_: Any) -> None:

@@ -84,6 +84,13 @@ class Rule:
     decision steps in ``steps``, or on every step), and explains itself with
     ``reason`` (and, where the planner should act, ``warning``). A rule with
     ``level_in`` only warns, and only when the recommended level is one of those.
+
+    From version 3 a rule with a weight and neither a ceiling nor a minimum may
+    count only on the decision steps in ``steps``, so that the level can differ
+    from step to step (beside a ceiling or minimum, ``steps`` limits only those,
+    as in version 2). ``argues_for``
+    names the level the reason speaks for, where that is more than
+    :attr:`argued_level` would guess.
     """
 
     code: str
@@ -95,12 +102,39 @@ class Rule:
     steps: tuple[DecisionStep, ...] | None = None
     level_in: tuple[Level, ...] | None = None
     warning: Text | None = None
+    argues_for: Level | None = None
 
     def fires(self, answers: Mapping[str, str]) -> bool:
         return all(answers.get(question) in options for question, options in self.when.items())
 
     def applies_to(self, step: DecisionStep) -> bool:
+        """Whether the rule's ceiling or minimum, and its reason, are about ``step``."""
         return self.steps is None or step in self.steps
+
+    @property
+    def only_on_steps(self) -> bool:
+        """Whether everything the rule does is limited to ``steps``."""
+        return self.steps is not None and (self.weight == 0 or (self.at_most is None and self.at_least is None))
+
+    def weighs_at(self, step: DecisionStep) -> bool:
+        return self.applies_to(step) if self.only_on_steps else True
+
+    @property
+    def argued_level(self) -> Level | None:
+        """The lowest level this rule's reason speaks for; ``None`` for a reason that asks for no level.
+
+        A minimum speaks for its level, a ceiling for at most its level, and any push up for at
+        least consultation. :func:`.advice.assess` leaves out a reason whose level a ceiling rules out.
+        """
+        if self.argues_for is not None:
+            return self.argues_for
+        if self.at_least is not None and self.at_least is not Level.INFORMATION:
+            return self.at_least
+        if self.at_most is not None and self.at_most is not Level.PARTNERSHIP:
+            return self.at_most
+        if self.weight > 0:
+            return Level.CONSULTATION
+        return None
 
     @property
     def direction(self) -> Direction:
@@ -192,6 +226,8 @@ class Questionnaire:
     abbreviations: Mapping[str, Text] = field(default_factory=dict)
     # Said when a minimum (such as a legal duty) cannot be met because a ceiling is lower.
     floor_blocked: Text | None = None
+    # Version 3 onwards: said once when reasons that speak for a level a ceiling rules out are left out.
+    set_aside: Text | None = None
     # SHA-256 of the file it was read from: which exact rules an assessment used.
     digest: str = ""
 
@@ -228,7 +264,8 @@ class Message:
     """A reason or a warning: a stable code and the same sentence in both languages.
 
     ``direction`` and ``weight`` say which way the answer behind it pushed
-    (absent in assessments made before version 2).
+    (absent in assessments made before version 2). ``steps`` names the decision
+    steps a reason is about when it is not about every step (version 3 onwards).
     """
 
     code: str
@@ -236,6 +273,7 @@ class Message:
     en: str
     direction: str | None = None
     weight: int | None = None
+    steps: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

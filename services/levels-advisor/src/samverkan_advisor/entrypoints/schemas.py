@@ -32,6 +32,7 @@ class MessageSchema(Schema):
     en = fields.String()
     direction = fields.String()
     weight = fields.Integer()
+    steps = fields.List(fields.String(), allow_none=True)
 
 
 class TextSchema(Schema):
@@ -270,6 +271,7 @@ def questionnaire_out(questionnaire: Questionnaire, language: str) -> dict[str, 
                 "at_least": rule.at_least.value if rule.at_least else None,
                 "steps": [step.value for step in rule.steps] if rule.steps else None,
                 "level_in": [level.value for level in rule.level_in] if rule.level_in else None,
+                "argues_for": rule.argued_level.value if rule.argued_level else None,
                 "reason": say(rule.reason),
                 "warning": say(rule.warning) if rule.warning else None,
             }
