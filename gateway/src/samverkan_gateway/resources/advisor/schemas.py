@@ -57,6 +57,11 @@ class ReasonSchema(Schema):
         metadata={"description": "Which way the answer pushed (version 2 onwards)."},
     )
     weight = fields.Integer()
+    steps = fields.List(
+        fields.String(validate=validate.OneOf(STEPS)),
+        allow_none=True,
+        metadata={"description": "The decision steps a reason is about, when not every step (version 3 onwards)."},
+    )
 
 
 class TextSchema(Schema):
