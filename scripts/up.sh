@@ -43,7 +43,8 @@ for _ in $(seq 60); do
 done
 [ -n "$ready" ] || die "The system was not ready within 60 s: http://127.0.0.1:$PORT/readyz shows which part is missing."
 
-samverkan-gateway demo --tokens-file var/demo-tokens.json
+say "Loading the demo region (organisations, a year of meetings, plans; the first time about half a minute)"
+samverkan-gateway demo --region --tokens-file var/demo-tokens.json
 cat <<MSG
 
   Samverkan runs at  http://127.0.0.1:$PORT/

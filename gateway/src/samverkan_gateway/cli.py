@@ -85,14 +85,17 @@ def create_person(email: str, role: str, organisation_id: str | None, name: str 
 @click.option(
     "--users-file", type=click.Path(path_type=Path), default=None, help="Default: demo-users.json beside the tokens."
 )
-def demo(tokens_file: Path, users_file: Path | None) -> None:
+@click.option(
+    "--region", is_flag=True, help="Also the demo region: thousands of organisations, a year of meetings, plans."
+)
+def demo(tokens_file: Path, users_file: Path | None, region: bool) -> None:
     """Load demo data through the running services; write one demo token and one demo person per role."""
     users_file = users_file or tokens_file.with_name("demo-users.json")
     from . import demo as demo_data
     from .auth import role_of
 
     app = _app()
-    created, organisation_id = demo_data.load(app.extensions["rpc"])
+    created, organisation_id = demo_data.load(app.extensions["rpc"], region=region)
     click.echo("Demo data created: " + ", ".join(f"{count} {kind}" for kind, count in created.items()))
     engine = app.extensions["samverkan_db"]
     known = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}

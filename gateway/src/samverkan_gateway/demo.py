@@ -6,10 +6,15 @@ and safe to load twice: what exists already is left alone.
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import json
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +22,7 @@ from sqlalchemy import Engine
 
 from samverkan_common.errors import Conflict
 
+from . import demo_data
 from .auth import Role
 from .people import check_password, create_user, find_user, set_password
 from .rpc import RpcPool
@@ -255,8 +261,12 @@ def _load_plans(rpc: RpcPool, today: date) -> int:
     return len(plans(today))
 
 
-def load(rpc: RpcPool, today: date | None = None) -> tuple[dict[str, int], str | None]:
-    """Create what is missing; count what was created, and name the organisation the demo token speaks for."""
+def load(rpc: RpcPool, today: date | None = None, region: bool = False) -> tuple[dict[str, int], str | None]:
+    """Create what is missing; count what was created, and name the organisation the demo token speaks for.
+
+    With ``region``, also the demo region of :mod:`demo_data` (what ``make up`` shows): thousands of
+    organisations, a year of meetings in every forum and a dozen plans at every stage.
+    """
     created = {"forums": 0, "organisations": 0, "meetings": 0, "subscriptions": 0}
     demo_organisation_id = None
     new_forums = set()
@@ -278,7 +288,153 @@ def load(rpc: RpcPool, today: date | None = None) -> tuple[dict[str, int], str |
             created["meetings"] += 1
     # Plans have no natural key: made once, with the forums, so a second load adds none.
     created["plans"] = _load_plans(rpc, today or date.today()) if new_forums else 0
+    if region:
+        for kind, count in _load_region(rpc, today or date.today()).items():
+            created[kind] = created.get(kind, 0) + count
     return created, demo_organisation_id
+
+
+# Who the demo speaks as to the services: an operator imports the register, a planner does the rest.
+OPERATOR = {"role": "operator"}
+PLANNER = {"role": "planner", "organisation_id": None, "name": "Demo, sekretariatet"}
+IMPORT_CHUNK = 512 * 1024
+IMPORT_WAIT_SECONDS = 180
+DEMO_RPC_TIMEOUT = 30.0
+
+
+def _load_region(rpc: RpcPool, today: date) -> dict[str, int]:
+    """The demo region, once: loaded only when its forums are new, so a second run adds nothing.
+
+    What does not depend on each other runs side by side (the registry's rows, the events service's
+    meetings): each service still takes one call at a time, but none waits for the other.
+    """
+    data = demo_data.region(today)
+    created = {"forums": sum(_create(rpc, "events", "create_forum", forum) is not None for forum in data.forums)}
+    if not created["forums"]:
+        return {}
+    with ThreadPoolExecutor(max_workers=3) as side_by_side:
+        scheduled = side_by_side.submit(_schedule, rpc, data.meetings)
+        ids = _import_organisations(rpc, demo_data.organisations_csv(data.organisations))
+        registry_work = [
+            side_by_side.submit(_sign, rpc, data.signatures, ids),
+            side_by_side.submit(_seat_and_contact, rpc, data.memberships, data.contacts, ids),
+        ]
+        meeting_ids = scheduled.result()
+        later = [
+            side_by_side.submit(_register, rpc, data.registrations, meeting_ids, ids),
+            side_by_side.submit(_make_plans, rpc, data.plans, ids),
+        ]
+        for work in registry_work + later:
+            work.result()
+    created.update(
+        organisations=len(data.organisations),
+        signatories=len(data.signatures),
+        memberships=len(data.memberships),
+        contacts=len(data.contacts),
+        meetings=len(meeting_ids),
+        registrations=len(data.registrations),
+        plans=len(data.plans),
+    )
+    return created
+
+
+def _call(rpc: RpcPool, service: str, method: str, *args: Any) -> Any:
+    # Thousands of calls on a busy machine: a generous deadline, so a slow moment does not stop the load.
+    return rpc.call(service, method, *args, timeout=DEMO_RPC_TIMEOUT)
+
+
+def _schedule(rpc: RpcPool, meetings: list[dict[str, Any]]) -> list[str]:
+    return [_call(rpc, "events", "schedule_meeting", meeting)["id"] for meeting in meetings]
+
+
+def _sign(rpc: RpcPool, signatures: list[demo_data.Signature], ids: dict[str, str]) -> None:
+    for signature in signatures:
+        organisation_id = ids[signature.organisation]
+        _call(rpc, "registry", "sign", organisation_id, {"signed_on": signature.signed_on.isoformat()}, OPERATOR)
+        if signature.withdrawn_on:
+            payload = {"withdrawn_on": signature.withdrawn_on.isoformat()}
+            _call(rpc, "registry", "withdraw", organisation_id, payload, OPERATOR)
+
+
+def _seat_and_contact(
+    rpc: RpcPool, seats: list[demo_data.Membership], people: list[demo_data.Contact], ids: dict[str, str]
+) -> None:
+    for seat in seats:
+        seat_payload = {"forum_slug": seat.forum_slug, "role": seat.role, "starts_on": seat.starts_on.isoformat()}
+        _call(rpc, "registry", "add_membership", ids[seat.organisation], seat_payload, OPERATOR)
+    for person in people:
+        payload: dict[str, Any] = {
+            "name": person.name,
+            "email": person.email,
+            "phone": person.phone,
+            "role": person.role,
+            "legal_basis": person.legal_basis,
+            "consent_given_on": person.consent_given_on.isoformat() if person.consent_given_on else None,
+        }
+        _call(rpc, "registry", "add_contact_person", ids[person.organisation], payload, OPERATOR)
+
+
+def _register(
+    rpc: RpcPool, registrations: list[demo_data.Registration], meeting_ids: list[str], ids: dict[str, str]
+) -> None:
+    for registration in registrations:
+        payload = {
+            "attendee_name": registration.attendee_name,
+            "attendee_email": registration.attendee_email,
+            "organisation_id": ids[registration.organisation],
+        }
+        _call(rpc, "events", "register", meeting_ids[registration.meeting], payload, PLANNER)
+
+
+def _make_plans(rpc: RpcPool, plans: list[dict[str, Any]], ids: dict[str, str]) -> None:
+    for plan in plans:
+        _load_region_plan(rpc, plan, ids)
+
+
+def _load_region_plan(rpc: RpcPool, plan: dict[str, Any], ids: dict[str, str]) -> None:
+    """One plan through the advisor as a planner makes it: assess, save, book its meetings, record what came of it."""
+    assessment = _call(rpc, "levels_advisor", "assess", {"answers": plan["answers"]})
+    saved = _call(
+        rpc,
+        "levels_advisor",
+        "create_plan",
+        {
+            **plan["plan"],
+            "assessment_id": assessment["id"],
+            "created_by": PLANNER["name"],
+            "invited_organisation_ids": [ids[name] for name in plan["invite"]],
+        },
+    )
+    for meeting in plan["meetings"]:
+        _call(rpc, "levels_advisor", "schedule_plan_meeting", saved["id"], meeting)
+    if plan["outcome"]:
+        _call(rpc, "levels_advisor", "record_outcome", saved["id"], plan["outcome"])
+
+
+def _import_organisations(rpc: RpcPool, content: bytes) -> dict[str, str]:
+    """Import the register file as an operator would (the registry's bulk job); the ids of what it holds, by name."""
+    parts = [content[start : start + IMPORT_CHUNK] for start in range(0, len(content), IMPORT_CHUNK)]
+    job = _call(rpc, "registry", "create_import_job", {"filename": "demo-region.csv", "chunks": len(parts)}, OPERATOR)
+    for position, part in enumerate(parts):
+        job = _call(rpc, "registry", "add_import_chunk", job["id"], position, base64.b64encode(part).decode(), OPERATOR)
+    deadline = monotonic() + IMPORT_WAIT_SECONDS
+    while job["status"] not in ("finished", "failed"):
+        if monotonic() > deadline:
+            raise RuntimeError(f"The demo import did not finish within {IMPORT_WAIT_SECONDS} s: {job}")
+        sleep(0.2)  # the registry's worker reports progress only when asked
+        job = _call(rpc, "registry", "get_job", job["id"], OPERATOR)
+    if job["status"] == "failed" or job["failed"]:
+        raise RuntimeError(f"The demo import failed: {job.get('message')} {job.get('errors', [])[:5]}")
+    ids: dict[str, str] = {}
+    after = None
+    while True:
+        page = _call(rpc, "registry", "export_csv", after)
+        for row in list(csv.reader(io.StringIO(page["csv"]), delimiter=";")):
+            if row and row[0] != "id":
+                ids[row[1].removeprefix("'")] = row[0]
+        after = page["next"]
+        if after is None:
+            return ids
 
 
 def _create(rpc: RpcPool, service: str, method: str, payload: dict[str, Any]) -> dict[str, Any] | None:
