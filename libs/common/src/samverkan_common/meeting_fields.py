@@ -41,7 +41,8 @@ QUERY_DAY = (
     f"end on or after start, at most {times.MAX_QUERY_YEARS} years later."
 )
 # A pattern, so the rule shows in the OpenAPI document as well as being checked (by ``single_line``).
-NO_LINE_BREAKS = rf"^[^{times.LINE_BREAKS}]*$"
+# Written with escapes that Python's re and ECMA-262 (JSON Schema's patterns) read alike.
+NO_LINE_BREAKS = r"^[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*$"
 ONE_LINE = {"pattern": NO_LINE_BREAKS, "description": SINGLE_LINE}
 
 

@@ -11,7 +11,8 @@ date near year 1 or 9999 is refused with a sentence instead of overflowing somew
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from calendar import isleap
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta, tzinfo
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,11 @@ MAX_LENGTH_TEXT = "three days"
 # A recurring meeting: one of these frequencies, an end, and no more than this.
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_OCCURRENCES = 500
+# What RFC 5545 (3.3.10) lets a rule say; dateutil also reads extensions (BYEASTER) no calendar app knows.
+RRULE_PARTS = frozenset(
+    {"FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY"}
+    | {"BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST"}
+)
 MAX_SERIES_YEARS = 10
 MAX_SERIES_TEXT = "ten years"
 
@@ -215,6 +221,9 @@ def rrule_problems(rule: str, local_start: datetime | None = None) -> list[str]:
     if any(char in LINE_BREAKS for char in rule) or "DTSTART" in rule:
         return ["Write the rule on one line, without DTSTART (RFC 5545 RRULE)."]
     parts = _parts(rule)
+    unknown = sorted(set(parts) - RRULE_PARTS)
+    if unknown:
+        return [f"{unknown[0]} is not part of an RFC 5545 recurrence rule."]
     frequency = parts.get("FREQ", "")
     if frequency not in FREQUENCIES:
         named = f"FREQ={frequency}" if frequency else "a rule without FREQ"
@@ -240,23 +249,51 @@ def _series_problems(parsed: rrule, local_start: datetime) -> list[str]:
         f"A recurring meeting ends within {MAX_SERIES_TEXT} of its first meeting "
         f"(by {spoken_day(last_day)}); this rule goes on longer."
     ]
-    limit = local_start.replace(year=last_day.year, month=last_day.month, day=last_day.day, hour=23, minute=59)
+    # Counted on wall-clock times, as the series is written.
+    limit = datetime.combine(last_day, time(23, 59, 59))
     until = parsed._until  # noqa: SLF001 - dateutil keeps the rule's parts private
     count = parsed._count  # noqa: SLF001
+    if until is not None and until.tzinfo is not None:
+        until = until.astimezone(local_start.tzinfo).replace(tzinfo=None)
+    if until is not None and until > limit:
+        return too_long
+    # dateutil stops at an UNTIL only when a day matches, so a rule that never matches again (FREQ=DAILY;
+    # BYMONTH=2;BYMONTHDAY=30) runs on to year 9999. Moved to years with the same calendars (same leap years,
+    # same weekdays) the rule matches the same days, and meets year 9999 soon after the limit.
+    shift = _calendar_shift(local_start.year, limit.year)
     try:
-        if until is not None and until > limit:
-            return too_long
-        # Expand no further than the limit, whatever the rule says: a rule that matches rarely stays cheap.
-        capped = parsed.replace(count=None, until=limit if until is None else until)
+        probe = parsed.replace(
+            dtstart=_moved(local_start.replace(tzinfo=None), shift),
+            until=_moved(until if until is not None else limit, shift),
+            count=None,
+        )
         wanted = count if count is not None else MAX_OCCURRENCES + 1
-        found = sum(1 for _ in islice(capped, wanted))
+        found = sum(1 for _ in islice(probe, wanted))
     except (ValueError, TypeError, OverflowError) as error:
         return [f"Not a recurrence rule (RFC 5545 RRULE): {error}"]
+    if found == 0:
+        # Nothing to meet at, and a rule that never matches would make every later expansion run to year 9999.
+        return ["This rule gives no date within ten years: check BYMONTH, BYMONTHDAY, BYDAY and the like."]
     if count is not None and found < count:
         return too_long
     if found > MAX_OCCURRENCES:
         return [f"A recurring meeting has at most {MAX_OCCURRENCES} occurrences; this rule makes more."]
     return []
+
+
+def _calendar_shift(first: int, last: int) -> int:
+    """The most years ``first``..``last`` can move on, before 9999, with each year's calendar the same."""
+    for shift in range(MAXYEAR - 1 - last, 0, -1):
+        if all(
+            isleap(year) == isleap(year + shift) and date(year, 1, 1).weekday() == date(year + shift, 1, 1).weekday()
+            for year in range(first, last + 1)
+        ):
+            return shift
+    return 0
+
+
+def _moved(moment: datetime, years: int) -> datetime:
+    return moment.replace(year=moment.year + years)  # same leap years: 29 February stays a day
 
 
 def occurrence_notices(starts: list[datetime], zone: ZoneInfo) -> list[dict[str, str]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
 
+from samverkan_common import meeting_fields as bounds
 from samverkan_common.participation import DecisionStep, Level
 
 LEVELS = [level.value for level in Level]
@@ -14,13 +15,34 @@ STEPS = [step.value for step in DecisionStep]
 STATUSES = ["planned", "confirmed", "cancelled"]
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-LOCAL_TIME = "ISO 8601; without an offset it is Stockholm time."
+LOCAL_TIME = bounds.LOCAL_TIME
 MUNICIPALITY_CODE = validate.Regexp(r"^(\d{4})?$", error="Four digits: the municipality's SCB code (or empty).")
 MODES = ["in_person", "online"]
 
 
-def _local_time(**kwargs: Any) -> fields.AwareDateTime:
-    return fields.AwareDateTime(default_timezone=STOCKHOLM, metadata={"description": LOCAL_TIME}, **kwargs)
+def _local_time(description: str = LOCAL_TIME, **kwargs: Any) -> fields.AwareDateTime:
+    # Checks a time without an offset before making it Stockholm time: 02:30 on the March change night is refused.
+    field: fields.AwareDateTime = bounds.LocalDateTime(STOCKHOLM, metadata={"description": description}, **kwargs)
+    return field
+
+
+def _starts_at(**kwargs: Any) -> fields.AwareDateTime:
+    return _local_time(bounds.STARTS_AT, validate=bounds.meeting_start, **kwargs)
+
+
+def _ends_at(**kwargs: Any) -> fields.AwareDateTime:
+    return _local_time(bounds.ENDS_AT, validate=bounds.meeting_end, **kwargs)
+
+
+def _registration_deadline(**kwargs: Any) -> fields.AwareDateTime:
+    return _local_time(bounds.DEADLINE, allow_none=True, validate=bounds.registration_deadline, **kwargs)
+
+
+def _one_line(max_length: int, min_length: int | None = None, **kwargs: Any) -> fields.String:
+    metadata = {**bounds.ONE_LINE, **kwargs.pop("metadata", {})}
+    return fields.String(
+        validate=[validate.Length(min=min_length, max=max_length), bounds.single_line], metadata=metadata, **kwargs
+    )
 
 
 class FeedLinksSchema(Schema):
@@ -32,7 +54,7 @@ class ForumInSchema(Schema):
     slug = fields.String(
         required=True, validate=[validate.Length(min=2, max=80), SLUG], metadata={"example": "ros-gruppen"}
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "RÖS-gruppen"})
+    name = _one_line(200, 1, required=True, metadata={"example": "RÖS-gruppen"})
     owner_committee = fields.String(
         required=True, validate=validate.Length(min=1, max=200), metadata={"example": "BMR"}
     )
@@ -71,22 +93,22 @@ class ScheduleWarningSchema(Schema):
 
 
 class _MeetingFields(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = _one_line(200, 1)
     description = fields.String(validate=validate.Length(max=5000))
     level = fields.String(validate=validate.OneOf(LEVELS))
     step = fields.String(allow_none=True, validate=validate.OneOf(STEPS))
-    location = fields.String(validate=validate.Length(max=300))
+    location = _one_line(300)
     online_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
     capacity = fields.Integer(
         allow_none=True,
         validate=validate.Range(min=1, max=100_000),
         metadata={"description": "places; none: no registration"},
     )
-    organiser = fields.String(validate=validate.Length(max=200))
+    organiser = _one_line(200)
     status = fields.String(validate=validate.OneOf(STATUSES))
     rrule = fields.String(
-        validate=validate.Length(max=500),
-        metadata={"description": "RFC 5545 recurrence rule with COUNT or UNTIL", "example": "FREQ=WEEKLY;COUNT=10"},
+        validate=[validate.Length(max=500), bounds.recurrence_rule],
+        metadata={"description": bounds.RRULE, "example": "FREQ=WEEKLY;COUNT=10"},
     )
     municipality_code = fields.String(
         validate=MUNICIPALITY_CODE,
@@ -94,22 +116,28 @@ class _MeetingFields(Schema):
     )
 
 
-class MeetingInSchema(_MeetingFields):
+class _MeetingBounds(_MeetingFields):
+    @validates_schema
+    def _bounds(self, data: dict[str, Any], **_: Any) -> None:
+        bounds.check_meeting(data)
+
+
+class MeetingInSchema(_MeetingBounds):
     forum_slug = fields.String(required=True, validate=[validate.Length(min=2, max=80), SLUG])
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = _one_line(200, 1, required=True)
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    starts_at = _local_time(required=True)
-    ends_at = _local_time(required=True)
-    registration_deadline = _local_time(allow_none=True)
+    starts_at = _starts_at(required=True)
+    ends_at = _ends_at(required=True)
+    registration_deadline = _registration_deadline()
 
 
-class MeetingChangeSchema(_MeetingFields):
+class MeetingChangeSchema(_MeetingBounds):
     version = fields.Integer(
         required=True, metadata={"description": "the version you read; someone else's change meanwhile gives 409"}
     )
-    starts_at = _local_time()
-    ends_at = _local_time()
-    registration_deadline = _local_time(allow_none=True)
+    starts_at = _starts_at()
+    ends_at = _ends_at()
+    registration_deadline = _registration_deadline()
 
 
 class MeetingCancelSchema(Schema):
@@ -117,12 +145,33 @@ class MeetingCancelSchema(Schema):
 
 
 class OccurrenceChangeSchema(Schema):
-    occurrence_start = _local_time(required=True)
-    starts_at = _local_time(allow_none=True)
-    ends_at = _local_time(allow_none=True)
-    location = fields.String(allow_none=True, validate=validate.Length(max=300))
+    # Names an occurrence as the series has it: one at a skipped time must still be found, so no refusal here.
+    occurrence_start = fields.AwareDateTime(
+        default_timezone=STOCKHOLM,
+        required=True,
+        validate=bounds.occurrence_time,
+        metadata={"description": "the occurrence's original start; ISO 8601; without an offset it is Stockholm time."},
+    )
+    starts_at = _local_time(allow_none=True, validate=bounds.occurrence_time)
+    ends_at = _local_time(allow_none=True, validate=bounds.occurrence_time)
+    location = _one_line(300, allow_none=True)
     cancelled = fields.Boolean()
     version = fields.Integer(allow_none=True)
+
+    @validates_schema
+    def _bounds(self, data: dict[str, Any], **_: Any) -> None:
+        bounds.check_meeting({"starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
+
+
+class NoticeSchema(Schema):
+    field = fields.String(metadata={"example": "starts_at"})
+    code = fields.String(metadata={"example": "AMBIGUOUS_LOCAL_TIME"})
+    message = fields.String(
+        metadata={
+            "example": "02:30 on 31 October 2027 happens twice in Europe/Stockholm, as the clocks go back that "
+            "night. The meeting is at the first 02:30 (summer time, UTC+02:00)."
+        }
+    )
 
 
 class MeetingSchema(_MeetingFields):
@@ -136,11 +185,12 @@ class MeetingSchema(_MeetingFields):
     sequence = fields.Integer(dump_only=True)
     version = fields.Integer(dump_only=True)
     changes = fields.List(fields.String(), dump_only=True)
+    notices = fields.List(fields.Nested(NoticeSchema), dump_only=True, metadata={"description": bounds.NOTICES})
 
 
 class BetweenQuerySchema(Schema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = fields.Date(required=True, metadata={"description": bounds.QUERY_DAY})
+    end = fields.Date(required=True, metadata={"description": bounds.QUERY_DAY})
     forum = fields.List(
         fields.String(validate=[validate.Length(min=2, max=80), SLUG]),
         metadata={"description": "only these forums (repeat the parameter for more than one)"},
@@ -152,6 +202,10 @@ class BetweenQuerySchema(Schema):
     mode = fields.String(
         validate=validate.OneOf(MODES), metadata={"description": "in_person: has a place; online: has a link"}
     )
+
+    @validates_schema
+    def _bounds(self, data: dict[str, Any], **_: Any) -> None:
+        bounds.check_query(data)
 
 
 class OccurrenceSchema(Schema):
