@@ -150,6 +150,13 @@ def test_meetings_lie_before_and_after_today_and_pass_the_events_services_schema
     assert any(m.get("location") and m.get("capacity") for m in region.meetings)
 
 
+def test_a_few_meetings_are_cancelled_none_that_anyone_registered_for(region):
+    registered = {registration.meeting for registration in region.registrations}
+
+    assert 1 <= len(region.cancelled) <= len(region.meetings) // 10
+    assert not registered & set(region.cancelled)
+
+
 def test_registrations_only_for_coming_meetings_that_still_take_them(region):
     assert region.registrations
     for registration in region.registrations:

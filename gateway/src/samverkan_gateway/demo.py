@@ -313,7 +313,7 @@ def _load_region(rpc: RpcPool, today: date) -> dict[str, int]:
     if not created["forums"]:
         return {}
     with ThreadPoolExecutor(max_workers=3) as side_by_side:
-        scheduled = side_by_side.submit(_schedule, rpc, data.meetings)
+        scheduled = side_by_side.submit(_schedule, rpc, data.meetings, data.cancelled)
         ids = _import_organisations(rpc, demo_data.organisations_csv(data.organisations))
         registry_work = [
             side_by_side.submit(_sign, rpc, data.signatures, ids),
@@ -332,6 +332,7 @@ def _load_region(rpc: RpcPool, today: date) -> dict[str, int]:
         memberships=len(data.memberships),
         contacts=len(data.contacts),
         meetings=len(meeting_ids),
+        cancelled=len(data.cancelled),
         registrations=len(data.registrations),
         plans=len(data.plans),
     )
@@ -343,8 +344,11 @@ def _call(rpc: RpcPool, service: str, method: str, *args: Any) -> Any:
     return rpc.call(service, method, *args, timeout=DEMO_RPC_TIMEOUT)
 
 
-def _schedule(rpc: RpcPool, meetings: list[dict[str, Any]]) -> list[str]:
-    return [_call(rpc, "events", "schedule_meeting", meeting)["id"] for meeting in meetings]
+def _schedule(rpc: RpcPool, meetings: list[dict[str, Any]], cancelled: list[int]) -> list[str]:
+    ids = [_call(rpc, "events", "schedule_meeting", meeting)["id"] for meeting in meetings]
+    for index in cancelled:
+        _call(rpc, "events", "cancel_meeting", ids[index], {})
+    return ids
 
 
 def _sign(rpc: RpcPool, signatures: list[demo_data.Signature], ids: dict[str, str]) -> None:

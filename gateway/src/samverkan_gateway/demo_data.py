@@ -348,7 +348,6 @@ CATEGORIES: tuple[Category, ...] = (
         (
             "{P} Scoutkår",
             "KFUM {P}",
-            "4H-klubben {P}",
             "Fritidsgårdsföreningen {P}",
             "Ungdomens hus {P}",
             "Föräldraföreningen i {P}",
@@ -415,7 +414,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "study",
-        2,
+        1.5,
         "ideell_forening",
         ("culture",),
         ("folkbildning", "studiecirklar"),
@@ -1223,6 +1222,15 @@ def registrations(
     return made
 
 
+def cancellations(generator: random.Random, made_meetings: Sequence[dict[str, Any]]) -> list[int]:
+    """About one meeting in thirty is cancelled; never a stormöte, and never one that takes registrations."""
+    return [
+        index
+        for index, meeting in enumerate(made_meetings)
+        if meeting["forum_slug"] != "stormote" and "capacity" not in meeting and generator.random() < 1 / 30
+    ]
+
+
 # --- dialogue plans at every stage ----------------------------------------------------------------
 
 ANSWERS = {"decision_open": "yes", "meeting_resources": "yes", "legal_duty": "no"}
@@ -1561,6 +1569,8 @@ class Region:
     meetings: list[dict[str, Any]]
     registrations: list[Registration]
     plans: list[dict[str, Any]]
+    # Meetings (by index) cancelled after they were announced, as some are in any year.
+    cancelled: list[int]
 
 
 def region(today: date, seed: int = SEED) -> Region:
@@ -1590,4 +1600,5 @@ def region(today: date, seed: int = SEED) -> Region:
         meetings=made_meetings,
         registrations=registrations(stream("registrations"), made_meetings, seats, people, today),
         plans=plans(stream("plans"), rows, seats, today),
+        cancelled=cancellations(stream("cancellations"), made_meetings),
     )
