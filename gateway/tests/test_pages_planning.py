@@ -7,8 +7,15 @@ from typing import Any
 
 import pytest
 
+from samverkan_advisor.adapters.questionnaires import load_methods, load_questionnaire
+from samverkan_advisor.domain.advice import assess
+from samverkan_advisor.entrypoints.schemas import AssessmentSchema
 from samverkan_common.errors import NotFound
+from samverkan_gateway.auth import Role
 from samverkan_gateway.pages import planning
+from samverkan_gateway.people import create_user
+
+PASSWORD = "rätt häst batteri häftklammer"
 
 QUESTIONNAIRE = {
     "version": 2,
@@ -146,3 +153,162 @@ def test_recommendation_names_the_level_of_every_step_in_words_with_the_checklis
 
 def test_unknown_recommendation_is_not_found(client, calls):
     assert client.get("/planera/forslag/nope").status_code == 404
+
+
+def follow(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def change_link(summary: str, number: int) -> str:
+    found = re.search(rf'href="(/planera/fraga\?steg={number}&[^"]*)"', summary)
+    assert found
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_change_on_the_summary_returns_to_the_summary_after_the_changed_answer(client, calls):
+    summary = follow(client, "/planera/sammanfattning?a_step=drafting&a_contested=much")
+    link = change_link(summary, 1)
+    assert "retur=sammanfattning" in link
+
+    question = follow(client, link)
+    assert '<input type="hidden" name="retur" value="sammanfattning">' in question
+    assert "Till sammanfattningen" in question
+    assert "Tillbaka till sammanfattningen utan att ändra" in question
+    response = client.get("/planera/fraga?steg=1&go=next&retur=sammanfattning&a_step=agenda_setting&a_contested=much")
+
+    # Not on to question 2: straight back to the summary, the other answer kept.
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/planera/sammanfattning?")
+    again = follow(client, response.headers["Location"])
+    assert "Dagordning" in again
+    assert "Mycket" in again
+
+
+def test_back_to_the_summary_without_changing_keeps_the_old_answer(client, calls):
+    question = follow(client, "/planera/fraga?steg=1&retur=sammanfattning&a_step=drafting&a_contested=no")
+
+    found = re.search(r'href="(/planera/sammanfattning\?[^"]*)"[^>]*>Tillbaka till sammanfattningen', question)
+    assert found
+    assert "a_step=drafting" in found.group(1)
+    assert "a_contested=no" in found.group(1)
+
+
+def test_a_required_answer_left_blank_after_change_stays_on_the_question(client, calls):
+    response = client.get("/planera/fraga?steg=1&go=next&retur=sammanfattning&a_contested=no")
+
+    assert response.status_code == 400
+    assert '<input type="hidden" name="retur" value="sammanfattning">' in response.get_data(as_text=True)
+
+
+def test_without_change_the_next_button_still_goes_question_by_question(client, calls):
+    response = client.get("/planera/fraga?steg=1&go=next&a_step=drafting")
+
+    assert response.status_code == 200
+    assert "Är frågan omstridd?" in response.get_data(as_text=True)
+
+
+def real_assessment(answers: dict[str, str]) -> dict[str, Any]:
+    """What the levels advisor answers for these answers, made by its own rules (questionnaire version 3)."""
+    made = assess(load_questionnaire(3), answers, load_methods())
+    return {**AssessmentSchema().dump(made), "id": "a1"}
+
+
+ANSWERS_V3 = {
+    "step": "agenda_setting",
+    "decision_open": "yes",
+    "negotiable": "what",
+    "mandate": "some",
+    "contested": "some",
+    "affected": "groups",
+    "knowledge": "partly",
+    "shared_work": "no",
+    "time_to_decision": "two_to_six_months",
+    "meeting_resources": "yes",
+    "compensation": "no",
+    "small_organisations": "yes",
+    "equal_terms": "partly",
+    "facilitation": "no",
+    "legal_duty": "no",
+    "intended_level": "not_decided",
+}
+
+
+@pytest.fixture
+def real(monkeypatch):
+    shown: dict[str, Any] = {}
+
+    def fake(service: str, method: str, *args: Any) -> Any:
+        if method == "get_questionnaire":
+            return {**QUESTIONNAIRE, "levels": [{"id": "dialogue", "label": "Dialog", "description": "Samtal."}]}
+        if method == "get_assessment":
+            return shown["assessment"]
+        raise AssertionError(method)
+
+    monkeypatch.setattr(planning, "call", fake)
+    return shown
+
+
+def test_high_confidence_is_never_shown_beside_a_sentence_saying_the_advice_is_less_certain(client, real):
+    answers = {**ANSWERS_V3, "time_to_decision": "under_three_weeks"}  # a clear limit decides
+    del answers["legal_duty"]  # one question skipped
+    real["assessment"] = real_assessment(answers)
+
+    page = follow(client, "/planera/forslag/a1")
+
+    assert "<strong>Hög</strong>" in page
+    assert "Så få gör inte förslaget osäkrare." in page
+    assert "Det gör förslaget osäkrare" not in page
+
+
+def test_lower_confidence_is_shown_with_the_unknowns_that_lowered_it(client, real):
+    answers = {**ANSWERS_V3, "time_to_decision": "under_three_weeks", "legal_duty": "unsure"}
+    del answers["facilitation"]
+    real["assessment"] = real_assessment(answers)
+
+    page = follow(client, "/planera/forslag/a1")
+
+    assert "<strong>Medel</strong>" in page
+    assert "Antal frågor utan svar eller med svaret vet inte: 2. Det gör förslaget osäkrare." in page
+
+
+def test_reasons_about_later_steps_are_shown_with_those_steps_not_under_why(client, real):
+    real["assessment"] = real_assessment(ANSWERS_V3)
+
+    page = follow(client, "/planera/forslag/a1")
+    steps_part = page[page.index('id="steps-title"') : page.index('id="reasons-title"')]
+    why_part = page[page.index('id="reasons-title"') : page.index('id="methods-title"')]
+
+    assert "Därför skiljer sig nivån mellan stegen" in steps_part
+    assert "<strong>Beslut:</strong> När förslaget är färdigt och ska beslutas passar samråd." in steps_part
+    assert "När förslaget är färdigt" not in why_part
+    assert "Medan ni väljer frågor och skriver förslaget" in why_part  # about the current step too
+    # The new warnings, in plain Swedish.
+    assert "Små föreningar ska vara med utan ersättning för sin tid." in page
+    assert "Tänk på tid, plats, språk och tillgänglighet." in page
+
+
+def test_saving_as_a_plan_comes_before_the_details_of_the_advice(app, client, real):
+    create_user(app.extensions["samverkan_db"], "pia@example.org", PASSWORD, Role.PLANNER, name="Pia Planerare")
+    login = follow(client, "/logga-in")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
+    answer = client.post("/logga-in", data={"email": "pia@example.org", "password": PASSWORD, "csrf_token": csrf})
+    assert answer.status_code == 303
+    real["assessment"] = real_assessment(ANSWERS_V3)
+
+    page = follow(client, "/planera/forslag/a1")
+
+    assert page.count("Spara som dialogplan") == 1
+    assert page.index("Spara som dialogplan") < page.index('id="steps-title"')
+    assert page.index("Ändra dina svar") < page.index('id="steps-title"')
+    assert 'href="#warnings-title">Läs de 2 varningarna innan du går vidare' in page
+
+
+def test_a_visitor_gets_the_reference_near_the_top_instead_of_the_save_button(client, real):
+    real["assessment"] = real_assessment(ANSWERS_V3)
+
+    page = follow(client, "/planera/forslag/a1")
+
+    assert "Spara som dialogplan" not in page
+    assert page.index("<code>a1</code>") < page.index('id="steps-title"')

@@ -1,10 +1,13 @@
 """Planera en dialog: the advisor's questionnaire one question per step, a summary, then the recommendation.
 
 Answers travel in hidden fields from step to step (no session, no JavaScript), so going back and
-forward never loses them. The recommendation is made by the levels advisor's ``assess`` RPC, which
-keeps the assessment: the answers and the advice, without anything about who asked. That record is
-what a planner later turns into a dialogue plan; the visitor is sent to its page (post, redirect, get),
-which can be printed or saved as PDF.
+forward never loses them. "Ändra" on the summary opens one question with ``retur=sammanfattning``, and
+the next button then leads straight back to the summary.
+
+The recommendation is made by the levels advisor's ``assess`` RPC, which keeps the assessment: the
+answers and the advice, without anything about who asked. That record is what a planner later turns
+into a dialogue plan; the visitor is sent to its page (post, redirect, get), which can be printed or
+saved as PDF. Saving it as a plan, or changing the answers, comes right under the headline.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from .calendar import level_name
 
 blp = Blueprint("planning_pages", __name__, template_folder="../templates")
 PREFIX = "a_"
+# A question opened from the summary goes back there once it is answered.
+RETURN = ("retur", "sammanfattning")
 
 
 def step_names() -> dict[str, str]:
@@ -76,6 +81,7 @@ def question() -> Any:
     answers = _answers(questionnaire, request.args)
     number = _step_number(request.args.get("steg"), len(questions))
     go = request.args.get("go")
+    returning = request.args.get(RETURN[0]) == RETURN[1]
     errors: dict[str, str] = {}
     if go == "back":
         number = max(1, number - 1)
@@ -83,7 +89,7 @@ def question() -> Any:
         current = questions[number - 1]
         if current["required"] and current["id"] not in answers:
             errors[f"{current['id']}-{current['options'][0]['id']}"] = _("Choose an answer to go on.")
-        elif number == len(questions):
+        elif number == len(questions) or returning:
             return redirect(url_for("planning_pages.summary", **_hidden(answers)))
         else:
             number += 1
@@ -96,6 +102,8 @@ def question() -> Any:
         answers=answers,
         hidden={key: value for key, value in _hidden(answers).items() if key != PREFIX + questions[number - 1]["id"]},
         errors=errors,
+        returning=returning,
+        summary_url=url_for("planning_pages.summary", **_hidden(answers)),
     ), (400 if errors else 200)
 
 
@@ -113,6 +121,7 @@ def summary() -> Any:
         questionnaire=questionnaire,
         answers=answers,
         hidden=_hidden(answers),
+        change={**_hidden(answers), RETURN[0]: RETURN[1]},
         missing=missing,
     )
 
@@ -137,12 +146,22 @@ def recommendation(assessment_id: str) -> Any:
     language = _language()
     questionnaire = call("levels_advisor", "get_questionnaire", language, assessment["questionnaire_version"])
     steps = step_names()
+    current = assessment["answers"]["step"]
+    # Reasons about some steps only: with the headline when the current step is one of them, else with the steps.
+    why = [reason for reason in assessment["reasons"] if current in (reason.get("steps") or [current])]
+    later = [
+        (", ".join(steps.get(step, step) for step in reason["steps"]), reason)
+        for reason in assessment["reasons"]
+        if current not in (reason.get("steps") or [current])
+    ]
     return render_template(
         "pages/planning_recommendation.html",
         assessment=assessment,
         questionnaire=questionnaire,
         language=language,
         steps=[(step.value, steps[step.value], assessment["levels_by_step"].get(step.value)) for step in DecisionStep],
+        why=why,
+        later=later,
         step_names=steps,
         confidence=confidence_names().get(assessment["confidence"] or ""),
         level_name=level_name,
