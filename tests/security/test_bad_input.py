@@ -170,6 +170,11 @@ def test_a_formula_in_an_organisation_name_is_neutralised_in_the_csv_export(worl
 def test_a_formula_in_a_committee_name_is_neutralised_in_the_follow_up_csv(world: World) -> None:
     planner, public = world.clients["planner"], world.clients["public"]
     committee = '=HYPERLINK("https://evil.example","Klicka")'
+    # Committees are reference data: an operator names one so, and a plan belongs to it.
+    added = world.clients["operator"].post(
+        "/api/v1/advisor/committees", json={"id": "formler", "short_name": committee, "name": "Formelnämnden"}
+    )
+    assert added.status_code == 201, added.text
     plan = planner.post(
         "/api/v1/advisor/plans",
         json={"assessment_id": world.assessment, "committee": committee, "issue": "Formler", "starts_on": "2029-03-01"},
