@@ -13,12 +13,13 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+from icalendar import Calendar, Event, vDuration, vRecur
 
 from ..domain.model import Forum, Meeting, MeetingStatus, OccurrenceChange
+from .vtimezone import vtimezone
 
 PRODID = "-//Samverkan//Samverkan events//SV"
 UID_DOMAIN = "samverkan"
@@ -136,13 +137,8 @@ def calendar_head(name: str, description: str, zones: dict[str, tuple[int, int]]
     calendar.add("refresh-interval", vDuration(REFRESH_EVERY), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_EVERY))
     for zone_name, (first_year, last_year) in sorted(zones.items()):
-        # Whole years, so the zone always carries its summer and winter time rules;
-        # a span without a transition would give an empty, invalid VTIMEZONE.
-        calendar.add_component(
-            Timezone.from_tzinfo(
-                ZoneInfo(zone_name), first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
-            )
-        )
+        # The rule form every client reads alike (yearly RRULEs, dated changes before the rule), not RDATE lists.
+        calendar.add_component(vtimezone(zone_name, first_year, last_year))
     body = calendar.to_ical()
     assert body.endswith(_END)
     return body[: -len(_END)]
