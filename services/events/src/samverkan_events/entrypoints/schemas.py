@@ -134,6 +134,12 @@ class BetweenSchema(Schema):
         bounds.check_query(data)
 
 
+class MeetingIdsSchema(Schema):
+    meeting_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=80)), required=True, validate=validate.Length(max=2000)
+    )
+
+
 class MeetingFilterSchema(Schema):
     """What a calendar narrows its meetings by; each field left out does not narrow."""
 

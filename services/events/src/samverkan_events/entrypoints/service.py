@@ -25,6 +25,7 @@ from .schemas import (
     CreateForumSchema,
     ForumSchema,
     MeetingFilterSchema,
+    MeetingIdsSchema,
     MeetingSchema,
     PersonalFeedSchema,
     RegisterSchema,
@@ -126,6 +127,12 @@ class EventsService:
             command["end"],
             MeetingFilter(**{**chosen, "forum_slugs": tuple(chosen["forum_slugs"])}),
         )
+
+    @rpc
+    def meeting_participation(self, meeting_ids: list[str]) -> list[dict[str, Any]]:
+        """The meetings asked for (up to 2,000): their occurrences' times and the organisations with a place."""
+        command = load(MeetingIdsSchema(), {"meeting_ids": meeting_ids})
+        return handlers.meeting_participation(self.uow, command["meeting_ids"])
 
     # Registrations
 

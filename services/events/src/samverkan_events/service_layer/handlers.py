@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -368,6 +369,9 @@ def _occurrences(
                     "forum_slug": forums[meeting.forum_id].slug,
                     "title": meeting.title,
                     "starts_at": begins.astimezone(meeting.zone).isoformat(),
+                    "ends_at": (change.ends_at if change else original + meeting.duration)
+                    .astimezone(meeting.zone)
+                    .isoformat(),
                     "level": meeting.level.value,
                     "step": meeting.step.value if meeting.step else None,
                     "status": MeetingStatus.CANCELLED.value if cancelled else meeting.status.value,
@@ -378,6 +382,47 @@ def _occurrences(
                 }
             )
     return sorted(items, key=lambda item: (datetime.fromisoformat(item["starts_at"]), item["meeting_id"]))
+
+
+def meeting_participation(uow: EventsUow, meeting_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """For each meeting asked for that exists: its occurrences (start, end, cancelled or not) and the
+    organisations holding a confirmed place; what a follow-up needs to count meetings held and who took part.
+    """
+    found: list[Meeting] = uow.meetings.by_ids(dict.fromkeys(meeting_ids))
+    changes = uow.occurrences.of_meetings(m.id for m in found if m.rrule)
+    forums = uow.forums.by_ids(m.forum_id for m in found)
+    items = []
+    for meeting in sorted(found, key=lambda m: (m.starts_at, m.id)):
+        by_start = {change.occurrence_start: change for change in changes.get(meeting.id, [])}
+        occurrences = []
+        for local_start in meeting.occurrence_starts():
+            change = by_start.get(local_start.astimezone(UTC))
+            begins = change.starts_at if change else local_start
+            ends = change.ends_at if change else local_start + meeting.duration
+            occurrences.append(
+                {
+                    "starts_at": begins.astimezone(meeting.zone).isoformat(),
+                    "ends_at": ends.astimezone(meeting.zone).isoformat(),
+                    "cancelled": meeting.cancelled or bool(change and change.cancelled),
+                }
+            )
+        confirmed = uow.registrations.of_meeting(meeting.id)
+        items.append(
+            {
+                "meeting_id": meeting.id,
+                "forum_slug": forums[meeting.forum_id].slug,
+                "status": meeting.status.value,
+                "occurrences": occurrences,
+                "organisation_ids": sorted(
+                    {
+                        r.organisation_id
+                        for r in confirmed
+                        if r.organisation_id and r.status is RegistrationStatus.CONFIRMED
+                    }
+                ),
+            }
+        )
+    return items
 
 
 # Registrations --------------------------------------------------------------------------------
