@@ -175,7 +175,7 @@ def test_subscribe_link_follows_the_forum_chosen_and_says_what_the_feed_leaves_o
 
     subscribe = page.locator(".subscribe")
     assert subscribe.get_by_role("heading").inner_text() == "Prenumerera: Sociala ekonomins råd (SER)"
-    https = subscribe.locator("code").inner_text()
+    https = subscribe.locator("input").input_value()
     assert https.endswith("/feeds/forums/ser.ics")
     assert subscribe.get_by_role("link", name="Prenumerera i din kalender").get_attribute("href") == (
         "webcal://" + https.split("://", 1)[1]

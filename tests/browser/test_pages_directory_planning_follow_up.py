@@ -68,7 +68,7 @@ def test_organisation_page_shows_its_forums_and_their_upcoming_meetings(page, si
     assert page.get_by_role("heading", level=1).inner_text() == "Exempelföreningen för friluftsliv"
     assert "RÖS-gruppen – Ordförande" in page.locator("#forums-title + ul").inner_text()
     assert page.get_by_role("link", name="RÖS-gruppen: planering av verksamhetsåret").is_visible()
-    https = page.locator(".subscribe code").inner_text()
+    https = page.locator(".subscribe input").input_value()
     assert (
         page.get_by_role("link", name="Prenumerera i din kalender").get_attribute("href")
         == "webcal://" + https.split("://", 1)[1]
