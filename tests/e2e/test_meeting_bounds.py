@@ -159,4 +159,21 @@ def test_meetings_stored_before_the_bounds_break_no_feed_or_listing(stack, publi
     assert good.json()["id"] in {item["meeting_id"] for item in listed.json()}
     assert old.status_code == 200
     assert old.json()["starts_at"].startswith("9999-06-01")
-    assert public.get("/api/v1/meetings?start=2076-01-01&end=2100-12-31").status_code == 200
+    assert public.get("/api/v1/meetings?start=2077-01-01&end=2101-12-31").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kalender?vy=vecka&vecka=2100-W52",
+        "/kalender?vy=vecka&vecka=2000-W01",
+        "/kalender?vy=manad&manad=2100-12",
+        "/kalender?vy=manad&manad=0001-01",
+        "/kalender?vy=vecka&vecka=9999-W52",
+    ],
+)
+def test_the_calendar_pages_at_the_edges_of_the_years_answer_with_a_page(public, path):
+    response = public.get(path)
+
+    assert response.status_code < 500
+    assert response.headers["Content-Type"].startswith("text/html")

@@ -38,9 +38,10 @@ RRULE_PARTS = frozenset(
 MAX_SERIES_YEARS = 10
 MAX_SERIES_TEXT = "ten years"
 
-# A query for meetings between two days: both days in these years, at most this far apart.
+# A query for meetings between two days: both days in these years, at most this far apart. The calendar
+# page shows the years 2000 to 2100, and its last week (2100-W52) ends in 2101.
 QUERY_FIRST_DAY = date(2000, 1, 1)
-QUERY_LAST_DAY = date(2100, 12, 31)
+QUERY_LAST_DAY = date(2101, 12, 31)
 MAX_QUERY_YEARS = 25
 
 # Fields calendar apps show on one line (SUMMARY, LOCATION, ORGANIZER's name, the feed's name).
@@ -342,7 +343,7 @@ def time_notices(times: dict[str, datetime | None], zone: ZoneInfo) -> list[dict
 
 
 def query_problems(start: date, end: date) -> Problems:
-    """A query for meetings between two days: both from 2000 to 2100, in order, at most 25 years apart."""
+    """A query for meetings between two days: both from 2000 to 2101, in order, at most 25 years apart."""
     problems: Problems = {}
     for name, day in (("start", start), ("end", end)):
         if not QUERY_FIRST_DAY <= day <= QUERY_LAST_DAY:
