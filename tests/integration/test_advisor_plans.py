@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from nameko.testing.services import entrypoint_hook
 
@@ -144,33 +146,59 @@ def test_follow_up_counts_the_real_meetings_of_the_year(start):
     advisor = start(AdvisorService, "levels_advisor")
     for forum in FORUMS:
         rpc(events, "create_forum", forum)
-    # By hand: RÖS-gruppen 4 held (1 cancelled), stormöte spring only, 1 meeting in BMR:s samråd.
+    # Last year, all of it over: RÖS-gruppen 4 held (1 cancelled), stormöte spring only, BMR:s samråd 2.
+    year = date.today().year - 1
     for month in (2, 4, 9, 11):
-        meeting(events, "ros-gruppen", f"2027-{month:02d}-10")
-    cancelled = meeting(events, "ros-gruppen", "2027-12-01")
+        meeting(events, "ros-gruppen", f"{year}-{month:02d}-10")
+    cancelled = meeting(events, "ros-gruppen", f"{year}-12-01")
     rpc(events, "cancel_meeting", cancelled["id"], {})
-    meeting(events, "stormote", "2027-05-20")
-    meeting(events, "ros-gruppen", "2028-01-10")  # next year
-    new_plan(advisor, starts_on="2027-02-01", forum_slugs=["bmr-samrad"], invited_organisation_ids=["o1", "o2"])
-    new_plan(advisor, starts_on="2027-08-01", committee="KUN", invited_organisation_ids=["o2"])
-    plan = new_plan(advisor, starts_on="2027-09-01", forum_slugs=["bmr-samrad"])
+    meeting(events, "stormote", f"{year}-05-20")
+    meeting(events, "ros-gruppen", f"{year + 1}-01-10")  # another year
+    new_plan(advisor, starts_on=f"{year}-02-01", forum_slugs=["bmr-samrad"], invited_organisation_ids=["o1", "o2"])
+    new_plan(advisor, starts_on=f"{year}-08-01", committee="KUN", invited_organisation_ids=["o2"])
+    plan = new_plan(advisor, starts_on=f"{year}-09-01", forum_slugs=["bmr-samrad"])
     rpc(
         advisor,
         "schedule_plan_meeting",
         plan["id"],
-        {"title": "Dialog", "starts_at": "2027-09-15T13:00", "ends_at": "2027-09-15T15:00"},
+        {"title": "Dialog", "starts_at": f"{year}-09-15T13:00", "ends_at": f"{year}-09-15T15:00"},
     )
+    # Two meetings with places taken: one still to come, one that took place (moved back after people
+    # registered, the only way to hold places at a meeting that is over).
+    soon = date.today() + timedelta(days=30)
+    coming, held = (
+        rpc(
+            advisor,
+            "schedule_plan_meeting",
+            plan["id"],
+            {"title": title, "starts_at": f"{soon}T13:00", "ends_at": f"{soon}T15:00"},
+        )
+        for title in ("Uppföljning", "Återträff")
+    )
+    for made, organisations in ((coming, ["o1"]), (held, ["o2", "o3", "o2"])):
+        opened = rpc(events, "update_meeting", made["id"], {"version": made["version"], "capacity": 10})
+        for n, organisation in enumerate(organisations):
+            person = {"attendee_name": f"P {n}", "attendee_email": f"p{n}@example.org", "organisation_id": organisation}
+            rpc(events, "register", made["id"], person, {"role": "planner", "organisation_id": None, "name": "A"})
+    moved = {"version": opened["version"], "starts_at": f"{year}-10-01T13:00", "ends_at": f"{year}-10-01T15:00"}
+    rpc(events, "update_meeting", held["id"], moved)
 
-    report = rpc(advisor, "follow_up_report", 2027)
+    report = rpc(advisor, "follow_up_report", year)
 
     assert report["dialogues"]["total"] == 3
     assert report["dialogues"]["by_committee"] == {"BMR": 2, "KUN": 1}
     assert report["dialogues"]["early"] == 3
-    assert report["meetings"]["held_by_forum"] == {"bmr-samrad": 1, "ros-gruppen": 4, "stormote": 1}
+    assert report["meetings"]["held_by_forum"] == {"bmr-samrad": 2, "ros-gruppen": 4, "stormote": 1}
     assert report["meetings"]["cancelled_by_forum"] == {"ros-gruppen": 1}
+    assert report["meetings"]["coming_by_forum"] == {}
     assert report["steering_group"]["as_agreed"] is True
     assert (report["assembly"]["spring"], report["assembly"]["autumn"]) == (1, 0)
     assert report["organisations"] == {"count": 2, "ids": ["o1", "o2"]}
+    # The plan's row: three meetings booked, two held (the one to come is not), o2 and o3 took part.
+    row = next(row for row in report["rows"] if row["plan_id"] == plan["id"])
+    assert (row["meetings_booked"], row["meetings_held"], row["organisations_took_part"]) == (3, 2, 2)
+    assert report["dialogues"]["meetings_held"] == 2
+    assert report["dialogues"]["organisations_took_part"] == 2
 
 
 def meeting(events, slug, day):

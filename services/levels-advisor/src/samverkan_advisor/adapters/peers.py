@@ -60,3 +60,7 @@ class RpcPeers:
     def meetings_between(self, start: str, end: str) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._call("events", "meetings_between", start, end)
         return result
+
+    def meeting_participation(self, meeting_ids: list[str]) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("events", "meeting_participation", meeting_ids)
+        return result

@@ -73,6 +73,7 @@ class Peers(Protocol):
     def list_forums(self) -> list[dict[str, Any]]: ...
     def schedule_meeting(self, payload: dict[str, Any]) -> dict[str, Any]: ...
     def meetings_between(self, start: str, end: str) -> list[dict[str, Any]]: ...
+    def meeting_participation(self, meeting_ids: list[str]) -> list[dict[str, Any]]: ...
 
 
 def assess(
@@ -251,13 +252,15 @@ def schedule_meeting(uow: AdvisorUow, peers: Peers, plan_id: str, meeting: Mappi
     return scheduled
 
 
-def follow_up(uow: AdvisorUow, peers: Peers, year: int) -> dict[str, Any]:
-    """The yearly follow-up report; it needs the events service for the meetings."""
+def follow_up(uow: AdvisorUow, peers: Peers, year: int, now: datetime | None = None) -> dict[str, Any]:
+    """The yearly follow-up report as it stands ``now``; the events service tells of meetings and places."""
     first, last = report.year_bounds(year)
     in_year = uow.plans.starting_between(first, last)
     uow.rollback()
     meetings = peers.meetings_between(first.isoformat(), last.isoformat())
-    return report.follow_up(year, in_year, meetings)
+    meeting_ids = list(dict.fromkeys(meeting_id for plan in in_year for meeting_id in plan.meeting_ids))
+    participation = peers.meeting_participation(meeting_ids) if meeting_ids else []
+    return report.follow_up(year, in_year, meetings, participation, now or datetime.now(UTC))
 
 
 def list_committees(uow: AdvisorUow, include_retired: bool = False) -> list[Committee]:
