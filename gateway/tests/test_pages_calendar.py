@@ -430,3 +430,21 @@ def log_in(app, client, name: str | None = "Rep Ett") -> None:
     assert csrf is not None
     answer = client.post("/logga-in", data={"email": "rep@example.org", "password": PASSWORD, "csrf_token": csrf[1]})
     assert answer.status_code == 303
+
+
+def test_the_answer_to_a_registration_offers_the_meeting_for_the_calendar(app, client, meeting_calls):
+    meeting_calls["get_registration"] = {
+        "id": "r1",
+        "meeting_id": "m1",
+        "attendee_name": "Rep Ett",
+        "attendee_email": "rep@example.org",
+        "status": "confirmed",
+        "waitlist_position": None,
+    }
+    log_in(app, client)
+
+    page = client.get("/moten/m1/anmalan/r1").get_data(as_text=True)
+
+    assert "Du har en plats" in page
+    assert 'href="/moten/m1.ics" download>Ladda ner mötet (.ics)' in page
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in page
