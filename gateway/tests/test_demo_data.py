@@ -173,6 +173,7 @@ def test_a_dozen_plans_three_at_each_stage(region):
     for plan in region.plans:
         assert set(plan["invite"]) <= names
         assert len(plan["invite"]) == len(set(plan["invite"]))
+        assert set(plan["principles_checked"]) <= set(demo_data.PRINCIPLES)
         met = [datetime.fromisoformat(m["starts_at"]).date() for m in plan["meetings"]]
         if plan["stage"] == "planned":
             assert met == []

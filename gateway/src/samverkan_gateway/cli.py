@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from samverkan_common.migrations import upgrade
 
 from .auth import Role, create_token
-from .people import MIN_PASSWORD_LENGTH, WeakPassword, create_user
+from .people import MIN_PASSWORD_LENGTH, WeakPassword, create_user, find_user
 
 
 def _app() -> Flask:
@@ -95,7 +95,7 @@ def demo(tokens_file: Path, users_file: Path | None, region: bool) -> None:
     from .auth import role_of
 
     app = _app()
-    created, organisation_id = demo_data.load(app.extensions["rpc"], region=region)
+    created, organisation_id = demo_data.load(app.extensions["rpc"])
     click.echo("Demo data created: " + ", ".join(f"{count} {kind}" for kind, count in created.items()))
     engine = app.extensions["samverkan_db"]
     known = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
@@ -110,6 +110,11 @@ def demo(tokens_file: Path, users_file: Path | None, region: bool) -> None:
     tokens_file.chmod(0o600)
     organisation_id = organisation_id or demo_data.demo_organisation_id(app.extensions["rpc"])
     demo_users = demo_data.load_users(engine, users_file, organisation_id)
+    if region:
+        # The region's plans are the demo planner's, so that "Mina planer" shows them.
+        planner = find_user(engine, demo_users["planner"]["email"])
+        made = demo_data.load_region(app.extensions["rpc"], author_id=f"user:{planner.id}" if planner else None)
+        click.echo("Demo region created: " + ", ".join(f"{count} {kind}" for kind, count in made.items()))
     click.echo(f"Demo people who log in at /logga-in (also in {users_file}):")
     for role_name, person in demo_users.items():
         click.echo(f"    {role_name:<13}{person['email']}  {person['password']}")

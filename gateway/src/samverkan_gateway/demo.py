@@ -261,12 +261,8 @@ def _load_plans(rpc: RpcPool, today: date) -> int:
     return len(plans(today))
 
 
-def load(rpc: RpcPool, today: date | None = None, region: bool = False) -> tuple[dict[str, int], str | None]:
-    """Create what is missing; count what was created, and name the organisation the demo token speaks for.
-
-    With ``region``, also the demo region of :mod:`demo_data` (what ``make up`` shows): thousands of
-    organisations, a year of meetings in every forum and a dozen plans at every stage.
-    """
+def load(rpc: RpcPool, today: date | None = None) -> tuple[dict[str, int], str | None]:
+    """Create what is missing; count what was created, and name the organisation the demo token speaks for."""
     created = {"forums": 0, "organisations": 0, "meetings": 0, "subscriptions": 0}
     demo_organisation_id = None
     new_forums = set()
@@ -288,9 +284,6 @@ def load(rpc: RpcPool, today: date | None = None, region: bool = False) -> tuple
             created["meetings"] += 1
     # Plans have no natural key: made once, with the forums, so a second load adds none.
     created["plans"] = _load_plans(rpc, today or date.today()) if new_forums else 0
-    if region:
-        for kind, count in _load_region(rpc, today or date.today()).items():
-            created[kind] = created.get(kind, 0) + count
     return created, demo_organisation_id
 
 
@@ -302,13 +295,16 @@ IMPORT_WAIT_SECONDS = 180
 DEMO_RPC_TIMEOUT = 30.0
 
 
-def _load_region(rpc: RpcPool, today: date) -> dict[str, int]:
-    """The demo region, once: loaded only when its forums are new, so a second run adds nothing.
+def load_region(rpc: RpcPool, today: date | None = None, author_id: str | None = None) -> dict[str, int]:
+    """The demo region of :mod:`demo_data` (what ``make up`` shows), once: loaded only when its forums are new.
+
+    Thousands of organisations, a year of meetings in every forum and a dozen plans at every stage,
+    the plans made by ``author_id`` (the demo planner, whose "Mina planer" lists them).
 
     What does not depend on each other runs side by side (the registry's rows, the events service's
     meetings): each service still takes one call at a time, but none waits for the other.
     """
-    data = demo_data.region(today)
+    data = demo_data.region(today or date.today())
     created = {"forums": sum(_create(rpc, "events", "create_forum", forum) is not None for forum in data.forums)}
     if not created["forums"]:
         return {}
@@ -322,7 +318,7 @@ def _load_region(rpc: RpcPool, today: date) -> dict[str, int]:
         meeting_ids = scheduled.result()
         later = [
             side_by_side.submit(_register, rpc, data.registrations, meeting_ids, ids),
-            side_by_side.submit(_make_plans, rpc, data.plans, ids),
+            side_by_side.submit(_make_plans, rpc, data.plans, ids, author_id),
         ]
         for work in registry_work + later:
             work.result()
@@ -390,12 +386,12 @@ def _register(
         _call(rpc, "events", "register", meeting_ids[registration.meeting], payload, PLANNER)
 
 
-def _make_plans(rpc: RpcPool, plans: list[dict[str, Any]], ids: dict[str, str]) -> None:
+def _make_plans(rpc: RpcPool, plans: list[dict[str, Any]], ids: dict[str, str], author_id: str | None) -> None:
     for plan in plans:
-        _load_region_plan(rpc, plan, ids)
+        _load_region_plan(rpc, plan, ids, author_id)
 
 
-def _load_region_plan(rpc: RpcPool, plan: dict[str, Any], ids: dict[str, str]) -> None:
+def _load_region_plan(rpc: RpcPool, plan: dict[str, Any], ids: dict[str, str], author_id: str | None) -> None:
     """One plan through the advisor as a planner makes it: assess, save, book its meetings, record what came of it."""
     assessment = _call(rpc, "levels_advisor", "assess", {"answers": plan["answers"]})
     saved = _call(
@@ -405,7 +401,9 @@ def _load_region_plan(rpc: RpcPool, plan: dict[str, Any], ids: dict[str, str]) -
         {
             **plan["plan"],
             "assessment_id": assessment["id"],
-            "created_by": PLANNER["name"],
+            "created_by": DEMO_PEOPLE["planner"][1] if author_id else PLANNER["name"],
+            "author_id": author_id,
+            "principles_checked": plan["principles_checked"],
             "invited_organisation_ids": [ids[name] for name in plan["invite"]],
         },
     )

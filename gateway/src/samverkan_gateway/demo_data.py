@@ -1481,6 +1481,7 @@ PLANS: tuple[tuple[str, str, dict[str, str], tuple[str, ...], str, tuple[str, ..
 )
 
 STAGES = ("planned", "meetings_booked", "outcome_recorded", "feedback_given")
+PRINCIPLES = ("independence", "dialogue", "quality", "long_term", "openness", "diversity")
 # How long before today each stage's plans started, in days (earlier stages are younger).
 STAGE_AGE = {
     "planned": (3, 20),
@@ -1514,6 +1515,8 @@ def plans(
                 "forum_slugs": [forum],
             },
             "invite": invite,
+            # Later stages have ticked off more of Överenskommelsen's six principles.
+            "principles_checked": list(PRINCIPLES[: 2 * STAGES.index(stage)]),
             "meetings": [],
             "outcome": None,
         }
