@@ -91,7 +91,7 @@ def test_planner_goes_from_answers_to_plan_to_meeting_to_outcome(public, planner
     assessment = planner.post("/api/v1/advisor/assessments", json={"answers": ANSWERS})
     assert assessment.status_code == 201, assessment.text
     assert assessment.json()["level"] == "partnership"
-    assert assessment.json()["questionnaire_version"] == 2
+    assert assessment.json()["questionnaire_version"] == 3
 
     plan = planner.post(
         "/api/v1/advisor/plans",
@@ -163,4 +163,4 @@ def test_questionnaire_version_1_is_still_served(public):
 
     assert old.status_code == 200
     assert old.json()["version"] == 1
-    assert public.get("/api/v1/advisor/questionnaire").json()["version"] == 2
+    assert public.get("/api/v1/advisor/questionnaire").json()["version"] == 3
