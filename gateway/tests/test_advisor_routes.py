@@ -28,11 +28,57 @@ REPORT = {
         "early_share": 0.5,
         "chosen_other_than_recommended": 0,
         "outcome_recorded": 1,
+        "feedback_given": 1,
+        "meetings_booked": 3,
+        "meetings_held": 2,
+        "organisations_invited": 3,
+        "organisations_took_part": 2,
     },
-    "meetings": {"held_by_forum": {"ros-gruppen": 4}, "cancelled_by_forum": {}, "total_held": 4},
+    "rows": [
+        {
+            "plan_id": "p1",
+            "committee": "BMR",
+            "committee_name": "Beredningen för mänskliga rättigheter",
+            "issue": "=Handlingsplan",
+            "level": "dialogue",
+            "step": "agenda_setting",
+            "starts_on": "2027-01-15",
+            "meetings_booked": 2,
+            "meetings_held": 2,
+            "organisations_invited": 2,
+            "organisations_took_part": 2,
+            "outcome_recorded": True,
+            "feedback_given": True,
+        },
+        {
+            "plan_id": "p2",
+            "committee": "KUN",
+            "committee_name": "Kulturnämnden",
+            "issue": "Kultur för unga",
+            "level": "consultation",
+            "step": "decision",
+            "starts_on": "2027-09-01",
+            "meetings_booked": 1,
+            "meetings_held": 0,
+            "organisations_invited": 1,
+            "organisations_took_part": 0,
+            "outcome_recorded": False,
+            "feedback_given": False,
+        },
+    ],
+    "as_of": "2027-10-01T12:00:00+00:00",
+    "meetings": {
+        "held_by_forum": {"ros-gruppen": 4},
+        "coming_by_forum": {"ros-gruppen": 1},
+        "cancelled_by_forum": {},
+        "total_held": 4,
+        "total_coming": 1,
+        "total_cancelled": 0,
+    },
     "steering_group": {
         "forum_slug": "ros-gruppen",
         "meetings": 4,
+        "coming": 1,
         "expected": {"min": 4, "max": 12},
         "as_agreed": True,
     },
@@ -96,6 +142,14 @@ def test_report_as_csv_holds_the_same_figures(client, advisor, path, headers):
     assert figures[("steering_group", "as_agreed")] == "true"
     assert figures[("assembly", "met_each_term")] == "false"
     assert [value for _, section, key, value in table[1:] if key == "id"] == ["o1", "o2"]
+    # Each dialogue's column sums to the total of the same name; yes/no as 1/0; text never a formula.
+    for column in ("meetings_held", "organisations_took_part", "outcome_recorded", "feedback_given"):
+        cells = [int(value) for _, section, key, value in table[1:] if section == f"dialogue_{column}"]
+        assert len(cells) == 2, column
+        assert sum(cells) == int(figures[("dialogues", column)]), column
+    assert figures[("dialogue_issue", "p1")] == "'=Handlingsplan"
+    assert figures[("dialogue_feedback_given", "p2")] == "0"
+    assert figures[("meetings_coming_by_forum", "ros-gruppen")] == "1"
 
 
 @pytest.mark.parametrize("query", ["", "?year=nineteen", "?year=1999", "?year=2027&format=xml"])

@@ -1,11 +1,16 @@
-"""Uppföljning: the yearly follow-up report as tables, with the same figures as CSV for a spreadsheet."""
+"""Uppföljning: the yearly follow-up report as tables, with the same figures as CSV for a spreadsheet.
+
+Each dialogue is a row that opens its plan; every total on the page is the report's own sum of
+what it totals, so a column and the figure under it cannot disagree.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from samverkan_common.participation import Level
@@ -42,8 +47,17 @@ def follow_up() -> Any:
         level_name=level_name,
         step_names=step_names(),
         charts=charts,
+        forum_slugs=forum_slugs(report, forums) if report else [],
+        as_of=format_datetime(datetime.fromisoformat(report["as_of"]), "d MMMM y, HH:mm") if report else "",
         csv_url=f"/api/v1/reports/follow-up?year={year}&format=csv",
     ), (400 if errors else 200)
+
+
+def forum_slugs(report: dict[str, Any], forums: dict[str, str]) -> list[str]:
+    """The forums that had a meeting in the year, held, to come or cancelled, by name."""
+    meetings = report["meetings"]
+    slugs = set(meetings["held_by_forum"]) | set(meetings["coming_by_forum"]) | set(meetings["cancelled_by_forum"])
+    return sorted(slugs, key=lambda slug: str(forums.get(slug, slug)).casefold())
 
 
 def bars(counts: list[tuple[str, int]], most: int | None = None) -> list[dict[str, Any]]:
@@ -61,16 +75,17 @@ def _charts(report: dict[str, Any], forums: dict[str, str]) -> dict[str, Any]:
     by_level = [(level_name(level.value), dialogues["by_level"].get(level.value, 0)) for level in Level]
     steps = step_names()
     by_step = [(name, dialogues["by_step"].get(step, 0)) for step, name in steps.items()]
-    held, cancelled = report["meetings"]["held_by_forum"], report["meetings"]["cancelled_by_forum"]
-    slugs = sorted(set(held) | set(cancelled), key=lambda slug: str(forums.get(slug, slug)).casefold())
-    most = max([*held.values(), *cancelled.values(), 0])
+    meetings = report["meetings"]
+    held, coming, cancelled = meetings["held_by_forum"], meetings["coming_by_forum"], meetings["cancelled_by_forum"]
+    most = max([*held.values(), *coming.values(), *cancelled.values(), 0])
     by_forum = [
         {
             "forum": forums.get(slug, slug),
             "held": bars([(_("Meetings held"), held.get(slug, 0))], most)[0],
+            "coming": bars([(_("Meetings still to come"), coming.get(slug, 0))], most)[0],
             "cancelled": bars([(_("Meetings cancelled"), cancelled.get(slug, 0))], most)[0],
         }
-        for slug in slugs
+        for slug in forum_slugs(report, forums)
     ]
     total, early = dialogues["total"], dialogues["early"]
     return {

@@ -38,20 +38,43 @@ def spreadsheet_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
+# The dialogues' totals (each the sum of its column of rows) and the rows' columns, in the CSV's order.
+DIALOGUE_TOTALS = (
+    "meetings_booked",
+    "meetings_held",
+    "organisations_invited",
+    "organisations_took_part",
+    "outcome_recorded",
+    "feedback_given",
+)
+DIALOGUE_COLUMNS = ("committee", "issue", "level", "step", "starts_on", *DIALOGUE_TOTALS)
+
+
+def _cell(value: Any) -> Any:
+    """A yes/no as 1/0, so the column sums to its total; text as text a spreadsheet will not run."""
+    if isinstance(value, bool):
+        return int(value)
+    return spreadsheet_text(value) if isinstance(value, str) else value
+
+
 def rows(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """The report as (section, key, value) rows: one figure per row, easy to sort and sum."""
     dialogues, meetings = report["dialogues"], report["meetings"]
     found: list[tuple[str, str, Any]] = [("dialogues", "total", dialogues["total"])]
     for section in ("by_committee", "by_level", "by_step"):
         found += [(f"dialogues_{section}", key, value) for key, value in dialogues[section].items()]
-    for key in ("early", "early_share", "chosen_other_than_recommended", "outcome_recorded"):
+    for key in ("early", "early_share", "chosen_other_than_recommended", *DIALOGUE_TOTALS):
         found.append(("dialogues", key, "" if dialogues[key] is None else dialogues[key]))
-    found += [("meetings_held_by_forum", slug, count) for slug, count in meetings["held_by_forum"].items()]
-    found += [("meetings_cancelled_by_forum", slug, count) for slug, count in meetings["cancelled_by_forum"].items()]
-    found.append(("meetings", "total_held", meetings["total_held"]))
+    # Each dialogue: one section per column, keyed by the plan, so a column sums to its total above.
+    for column in DIALOGUE_COLUMNS:
+        found += [(f"dialogue_{column}", row["plan_id"], _cell(row[column])) for row in report["rows"]]
+    for kind in ("held", "coming", "cancelled"):
+        found += [(f"meetings_{kind}_by_forum", slug, count) for slug, count in meetings[f"{kind}_by_forum"].items()]
+    found += [("meetings", f"total_{kind}", meetings[f"total_{kind}"]) for kind in ("held", "coming", "cancelled")]
     steering, assembly = report["steering_group"], report["assembly"]
     found += [
         ("steering_group", "meetings", steering["meetings"]),
+        ("steering_group", "coming", steering["coming"]),
         ("steering_group", "as_agreed", str(steering["as_agreed"]).lower()),
         ("assembly", "spring", assembly["spring"]),
         ("assembly", "autumn", assembly["autumn"]),
