@@ -30,12 +30,14 @@ ANSWERS = {
 
 @pytest.fixture(scope="module")
 def demo_year(stack):
-    """The demo data as if loaded on 1 March 2027, so its year can be counted by hand."""
+    """The demo data as if loaded on 1 March last year: its meetings (15 March to 21 June) are all over,
+    so its year can be counted by hand whenever the test runs."""
+    year = date.today().year - 1
     pool = RpcPool(stack.vhost.amqp_uri, timeout=10)
-    created, _ = demo.load(pool, today=date(2027, 3, 1))
+    created, _ = demo.load(pool, today=date(year, 3, 1))
     pool.close()
     assert created["plans"] == 3
-    return 2027
+    return year
 
 
 def test_follow_up_of_a_year_of_demo_data_matches_the_hand_count(public, demo_year):
@@ -61,6 +63,12 @@ def test_follow_up_of_a_year_of_demo_data_matches_the_hand_count(public, demo_ye
         "early_share": 0.333,
         "chosen_other_than_recommended": 1,
         "outcome_recorded": 0,
+        "feedback_given": 0,
+        "meetings_booked": 0,
+        "meetings_held": 0,
+        # Two to BMR's plan, one each to KUN's and RS's (the pensioners twice: once per plan).
+        "organisations_invited": 4,
+        "organisations_took_part": 0,
     }
     # demo.meetings from 15 March: RÖS-gruppen twice, the stormöte once in spring, SER once, and
     # DRN Skaraborg every other week, eight times (15 March to 21 June, all in the year).
@@ -88,6 +96,7 @@ def test_follow_up_as_csv_holds_the_same_figures(public, demo_year):
 
 
 def test_planner_goes_from_answers_to_plan_to_meeting_to_outcome(public, planner, demo_year):
+    year = date.today().year + 1  # next year: its meeting is still to come whenever the test runs
     assessment = planner.post("/api/v1/advisor/assessments", json={"answers": ANSWERS})
     assert assessment.status_code == 201, assessment.text
     assert assessment.json()["level"] == "partnership"
@@ -99,7 +108,7 @@ def test_planner_goes_from_answers_to_plan_to_meeting_to_outcome(public, planner
             "assessment_id": assessment.json()["id"],
             "committee": "KUN",
             "issue": "Kultur för unga på landsbygden",
-            "starts_on": "2028-02-01",
+            "starts_on": f"{year}-02-01",
             "areas": ["culture"],
         },
     )
@@ -120,7 +129,11 @@ def test_planner_goes_from_answers_to_plan_to_meeting_to_outcome(public, planner
 
     meeting = planner.post(
         f"/api/v1/advisor/plans/{plan_id}/meetings",
-        json={"title": "Kultur för unga: första mötet", "starts_at": "2028-02-10T13:00", "ends_at": "2028-02-10T15:00"},
+        json={
+            "title": "Kultur för unga: första mötet",
+            "starts_at": f"{year}-02-10T13:00",
+            "ends_at": f"{year}-02-10T15:00",
+        },
     )
     assert meeting.status_code == 201, meeting.text
     shown = public.get(f"/api/v1/meetings/{meeting.json()['id']}").json()
@@ -131,7 +144,7 @@ def test_planner_goes_from_answers_to_plan_to_meeting_to_outcome(public, planner
         json={
             "outcome": "En gemensam arbetsgrupp bildades.",
             "feedback": "Minnesanteckningar till alla.",
-            "feedback_on": "2028-03-01",
+            "feedback_on": f"{year}-03-01",
         },
     )
     assert outcome.status_code == 201, outcome.text
@@ -139,10 +152,16 @@ def test_planner_goes_from_answers_to_plan_to_meeting_to_outcome(public, planner
     assert final["meeting_ids"] == [meeting.json()["id"]]
     assert final["outcome"]["feedback"] == "Minnesanteckningar till alla."
 
-    report = public.get("/api/v1/reports/follow-up", params={"year": 2028}).json()
+    report = public.get("/api/v1/reports/follow-up", params={"year": year}).json()
     assert report["dialogues"]["total"] == 1
-    assert report["meetings"]["held_by_forum"] == {"ser": 1}
+    # The meeting is still to come: booked, not held; the feedback is due after today.
+    assert report["meetings"]["held_by_forum"] == {}
+    assert report["meetings"]["coming_by_forum"] == {"ser": 1}
+    [row] = report["rows"]
+    assert (row["plan_id"], row["meetings_booked"], row["meetings_held"]) == (plan_id, 1, 0)
+    assert (row["outcome_recorded"], row["feedback_given"]) == (True, False)
     assert report["dialogues"]["outcome_recorded"] == 1
+    assert report["dialogues"]["feedback_given"] == 0
 
 
 def test_plan_with_another_level_and_no_reason_is_refused(planner):
