@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates
 from sqlalchemy import select
 
-from samverkan_common.errors import Conflict, Forbidden, Invalid, NotFound
+from samverkan_common.errors import Conflict
 from samverkan_common.participation import Level
 
 from ..auth import Principal, Unauthenticated, authenticate
@@ -364,11 +364,6 @@ def closed_reason(code: str | None, meeting: dict[str, Any], now: datetime | Non
     return reason
 
 
-def forbidden() -> Any:
-    """403 as a page a person can read, with a way on."""
-    return render_template("pages/forbidden.html"), 403
-
-
 def _person() -> Principal | None:
     try:
         return authenticate()
@@ -397,12 +392,9 @@ def _prefilled(person: Principal | None) -> dict[str, str]:
 
 
 def _meeting_page(meeting_id: str, form: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
-    try:
-        found = call("events", "get_meeting", meeting_id)
-        places = call("events", "registration_places", meeting_id)
-        forums = call("events", "list_forums")
-    except NotFound:
-        abort(404)
+    found = call("events", "get_meeting", meeting_id)
+    places = call("events", "registration_places", meeting_id)
+    forums = call("events", "list_forums")
     slug = found["forum_slug"]
     forum = next((f for f in forums if f["slug"] == slug), {"slug": slug, "name": slug})
     person = _person()
@@ -430,11 +422,8 @@ def _meeting_page(meeting_id: str, form: dict[str, str], errors: dict[str, str],
 @blp.get("/moten/<meeting_id>.ics")
 def meeting_ics(meeting_id: str) -> Any:
     """The meeting alone as an iCalendar file (METHOD:PUBLISH), to add to any calendar app once."""
-    try:
-        body = call("events", "meeting_ics", meeting_id)
-        found = call("events", "get_meeting", meeting_id)
-    except NotFound:
-        abort(404)
+    body = call("events", "meeting_ics", meeting_id)
+    found = call("events", "get_meeting", meeting_id)
     response = Response(body.encode("utf-8"), mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{ics_filename(found["title"])}"'
@@ -456,12 +445,8 @@ def register(meeting_id: str) -> Any:
         return _meeting_page(meeting_id, form, {k: messages[k] for k in messages if k in error.messages_dict}, 400)
     try:
         made = changed(call("events", "register", meeting_id, wire(schema, registration), actor()))
-    except NotFound:
-        abort(404)
     except Conflict:
         return _meeting_page(meeting_id, form, {}, 409)  # closed meanwhile: the page says why
-    except Forbidden:
-        return forbidden()
     return redirect(url_for("pages.registered", meeting_id=meeting_id, registration_id=made["id"]), code=303)
 
 
@@ -470,12 +455,9 @@ def registered(meeting_id: str, registration_id: str) -> Any:
     """The answer to a registration: a place, or which place on the waiting list."""
     if _person() is None:
         return redirect(url_for("login_pages.login_form", next=request.path))
-    try:
-        registration = call("events", "get_registration", registration_id, actor())
-        found = call("events", "get_meeting", meeting_id)
-        places = call("events", "registration_places", meeting_id)
-    except (NotFound, Invalid):
-        abort(404)
+    registration = call("events", "get_registration", registration_id, actor())
+    found = call("events", "get_meeting", meeting_id)
+    places = call("events", "registration_places", meeting_id)
     if registration["meeting_id"] != found["id"]:
         abort(404)
     return render_template(

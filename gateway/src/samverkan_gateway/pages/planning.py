@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from samverkan_common.errors import Invalid, NotFound
+from samverkan_common.errors import Invalid
 from samverkan_common.participation import DecisionStep
 
 from ..services import call
@@ -139,10 +139,7 @@ def recommend() -> Any:
 
 @blp.get("/planera/forslag/<assessment_id>")
 def recommendation(assessment_id: str) -> Any:
-    try:
-        assessment = call("levels_advisor", "get_assessment", assessment_id)
-    except (NotFound, Invalid):
-        abort(404)
+    assessment = call("levels_advisor", "get_assessment", assessment_id)
     language = _language()
     questionnaire = call("levels_advisor", "get_questionnaire", language, assessment["questionnaire_version"])
     steps = step_names()
