@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 PACKAGES=(libs/common services/registry services/events services/levels-advisor services/notifier gateway)
-TOOLS=(pytest pytest-timeout ruff mypy types-PyYAML honcho playwright recurring-ical-events aiosmtpd vobject schemathesis py-spy)
+TOOLS=(pytest pytest-timeout ruff mypy types-PyYAML honcho playwright recurring-ical-events aiosmtpd vobject schemathesis py-spy hypothesis)
 
 command -v python3 >/dev/null || apt_install python3 python3-venv
 if [ ! -x "$VENV/bin/python" ]; then
