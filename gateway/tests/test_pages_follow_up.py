@@ -166,18 +166,24 @@ def test_each_dialogue_is_a_row_that_opens_its_plan_under_headings_that_name_its
     page = client.get("/uppfoljning?year=2026").get_data(as_text=True)
 
     head, body, foot = table(page, "dialogue-rows")
+    # Two rows of headings: a group over its two columns, then each column under it.
     assert head == [
         "Dialog",
         "Nämnd",
         "Nivå",
         "Steg",
-        "Möten bokade",
-        "Hållna möten",
-        "Inbjudna organisationer",
-        "Organisationer som deltog",
+        "Möten",
+        "Organisationer",
         "Resultat registrerat",
         "Återkoppling given",
+        "Bokade",
+        "Hållna",
+        "Inbjudna",
+        "Deltog",
     ]
+    assert '<th scope="colgroup" colspan="2" class="group">Möten</th>' in page
+    assert '<th scope="colgroup" colspan="2" class="group">Organisationer</th>' in page
+    columns = ["Dialog", "Nämnd", "Nivå", "Steg", "Bokade", "Hållna", "Inbjudna", "Deltog", "Resultat", "Återkoppling"]
     assert body == [
         ["Handlingsplan för MR", "BMR Beredningen", "Dialog", "Dagordning", "2", "1", "4", "3", "Ja", "Ja"],
         ["Kultur för unga", "BMR Beredningen", "Samråd", "Utformning", "1", "0", "2", "0", "Ja", "Nej"],
@@ -186,7 +192,7 @@ def test_each_dialogue_is_a_row_that_opens_its_plan_under_headings_that_name_its
     # Each figure under a column is that column's sum over the rows.
     assert foot == ["Totalt, 3 dialoger", "3", "1", "7", "3", "2 ja", "1 ja"]
     for column in range(4, 8):
-        assert int(foot[column - 3]) == sum(int(line[column]) for line in body), head[column]
+        assert int(foot[column - 3]) == sum(int(line[column]) for line in body), columns[column]
     assert '<a href="/planer/p1">Handlingsplan för MR</a>' in page
     assert '<a href="/planer/p3">Trafik &lt;på&gt; landet</a>' in page
     assert "Siffrorna gäller 3 december 2026" in page

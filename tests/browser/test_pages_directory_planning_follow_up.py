@@ -149,7 +149,26 @@ def test_follow_up_shows_the_year_as_tables_with_a_csv_download(page, site):
     assert page.get_by_role("table", name="Dialoger per nivå av delaktighet").is_visible()
     held = page.get_by_role("table", name=f"Möten per forum {year}").inner_text()
     assert "RÖS-gruppen" in held or "Inget det här året." in held
+    # Each demo plan a row that opens it, under headings naming what is counted.
+    rows = page.get_by_role("table", name=f"Dialoger som börjar {year}, en rad per dialog")
+    headings = rows.get_by_role("columnheader").all_inner_texts()
+    assert headings[4:] == [
+        "Möten",
+        "Organisationer",
+        "Resultat registrerat",
+        "Återkoppling given",
+        "Bokade",
+        "Hållna",
+        "Inbjudna",
+        "Deltog",
+    ]
+    assert rows.get_by_role("link").first.get_attribute("href").startswith("/planer/")
     assert serious_accessibility_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert serious_accessibility_violations(page) == []
+    # Nothing but the tables' own scrolling regions is wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(_print_path("follow-up-375.png")), full_page=True)
     screenshots(page, "follow-up")
 
     link = page.get_by_role("link", name="Ladda ner siffrorna som CSV (för kalkylprogram)")
