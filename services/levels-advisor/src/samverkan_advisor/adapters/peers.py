@@ -64,3 +64,7 @@ class RpcPeers:
     def meeting_participation(self, meeting_ids: list[str]) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._call("events", "meeting_participation", meeting_ids)
         return result
+
+    def get_meeting(self, meeting_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("events", "get_meeting", meeting_id)
+        return result

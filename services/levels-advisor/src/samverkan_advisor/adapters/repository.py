@@ -14,8 +14,9 @@ from samverkan_common.participation import DecisionStep, Level
 
 from ..domain.committees import Committee
 from ..domain.model import Assessment, CheckItem, Message, StepMethods, Text
+from ..domain.invitations import Invitation, InvitationState
 from ..domain.plans import Outcome, Plan
-from .tables import assessments, committees, metadata, plans
+from .tables import assessments, committees, invitations, metadata, plans
 
 
 class AssessmentRepository:
@@ -240,6 +241,60 @@ def _plan(row: Any) -> Plan:
     )
 
 
+class InvitationRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, invitation: Invitation) -> None:
+        self.session.execute(insert(invitations).values(**_invitation_values(invitation)))
+
+    def save(self, invitation: Invitation) -> None:
+        values = _invitation_values(invitation)
+        self.session.execute(update(invitations).where(invitations.c.id == values.pop("id")).values(**values))
+
+    def by_token_digest(self, digest: str) -> Invitation | None:
+        row = self.session.execute(select(invitations).where(invitations.c.token_digest == digest)).first()
+        return _invitation(row._mapping) if row else None
+
+    def of_plan(self, plan_id: str) -> list[Invitation]:
+        rows = self.session.execute(
+            select(invitations)
+            .where(invitations.c.plan_id == plan_id)
+            .order_by(invitations.c.organisation_name, invitations.c.id)
+        )
+        return [_invitation(row._mapping) for row in rows]
+
+
+def _invitation_values(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "plan_id": invitation.plan_id,
+        "organisation_id": invitation.organisation_id,
+        "organisation_name": invitation.organisation_name,
+        "addresses": list(invitation.addresses),
+        "token_digest": invitation.token_digest,
+        "state": invitation.state.value,
+        "sent_at": invitation.sent_at,
+        "expires_at": invitation.expires_at,
+        "answered_at": invitation.answered_at,
+    }
+
+
+def _invitation(row: Any) -> Invitation:
+    return Invitation(
+        id=row["id"],
+        plan_id=row["plan_id"],
+        organisation_id=row["organisation_id"],
+        organisation_name=row["organisation_name"],
+        addresses=tuple(row["addresses"]),
+        token_digest=row["token_digest"],
+        state=InvitationState(row["state"]),
+        sent_at=row["sent_at"],
+        expires_at=row["expires_at"],
+        answered_at=row["answered_at"],
+    )
+
+
 class AdvisorUnitOfWork(UnitOfWork):
     metadata = metadata
 
@@ -254,3 +309,6 @@ class AdvisorUnitOfWork(UnitOfWork):
     @property
     def committees(self) -> CommitteeRepository:
         return CommitteeRepository(self.session)
+    @property
+    def invitations(self) -> InvitationRepository:
+        return InvitationRepository(self.session)

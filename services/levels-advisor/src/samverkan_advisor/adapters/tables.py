@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text, text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint, text
 
 from samverkan_common.db import UTCDateTime, service_metadata
 
@@ -65,4 +65,21 @@ plans = Table(
     Column("committee_id", String(40), ForeignKey("committees.id"), nullable=True, index=True),
     Column("author_id", String(64), nullable=True, index=True),
     Column("principles_checked", JSON, nullable=False, server_default=text("'[]'")),
+)
+
+# Migration 0005: one invitation per plan and organisation; the answer link's token is kept only as its hash.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("plan_id", String(36), ForeignKey("plans.id"), nullable=False, index=True),
+    Column("organisation_id", String(36), nullable=False),
+    Column("organisation_name", String(300), nullable=False),
+    Column("addresses", JSON, nullable=False),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("state", String(10), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=True),
+    UniqueConstraint("plan_id", "organisation_id"),
 )
