@@ -6,6 +6,15 @@ The readers: recurring-ical-events (icalendar), vobject (``readOne(validate=True
 and Mozilla's ical.js (Thunderbird; node, one process per example for all its feeds). The Python
 readers would look a known TZID such as Europe/Stockholm up in their own zone data; the feed's TZID is
 renamed for them, so that they, like ical.js and Outlook, can place times only by our VTIMEZONE.
+
+Times the clocks skip or repeat are generated too (02:00-02:59 on the last Sundays of March and
+October). The API takes a repeated 02:30 as the first (summer time) unless an offset says otherwise,
+and lists a series' occurrence that falls in the skipped hour at the instant RFC 5545 gives (02:30 with
+the offset before the gap, so 03:30 summer time). ical.js reads a repeated local time as the later one
+and all three readers put a skipped 02:30 at 01:30 winter time, so the feed writes such an instant in
+UTC: as the DTSTART of a one-off, or of an override (RECURRENCE-ID, named as the rule makes it) for a
+series' occurrence. A time given in UTC is shown, as a calendar app in Stockholm shows it, in Stockholm
+time; :func:`assert_utc_only_where_local_time_is_unclear` checks the feed uses UTC nowhere else.
 """
 
 from __future__ import annotations
@@ -37,10 +46,10 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ICALJS = Path(__file__).parent / "icaljs"
 QUERY = ("2026-12-01", "2046-12-31")  # every generated occurrence lies in here (the API allows 25 years)
 FIRST_DAY, LAST_DAY = date(2027, 1, 1), date(2035, 12, 31)  # starts within the bounds: 2000 .. ten years ahead
-# Wall-clock times that exist on every day, also when the clocks change (02:00-02:59 is skipped in March
-# and comes twice in October). ical.js reads a repeated time as the later one, Python as the earlier one
-# (RFC 5545: the first), so no reader-neutral feed can hold 02:30 on the October change day.
 TIMES = [time(1, 30), time(1, 59), time(3, 0), time(3, 30), time(18, 0), time(0, 0), time(23, 30), time(12, 15)]
+# The hour the clocks skip in March and repeat in October. A one-off or a series cannot start at a skipped
+# time (the API refuses it), so such a start moves a week earlier: a weekly series then meets the gap.
+NIGHT = [time(2, 0), time(2, 30), time(2, 59)]
 LENGTHS = [30, 90, 120, 24 * 60]
 # How many feeds and occurrences the property test compared (the numbers the closing note names).
 COMPARED: Counter[str] = Counter()
@@ -51,13 +60,9 @@ def last_sunday(year: int, month: int) -> date:
     return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-# The days the clocks change, and the days either side.
-NEAR_CHANGES = sorted(
-    last_sunday(year, month) + timedelta(days=shift)
-    for year in range(2027, 2036)
-    for month in (3, 10)
-    for shift in (-1, 0, 1)
-)
+CHANGE_DAYS = sorted(last_sunday(year, month) for year in range(2027, 2036) for month in (3, 10))
+# The days the clocks change, the days either side, and the Sundays one and two weeks before.
+NEAR_CHANGES = sorted(day + timedelta(days=shift) for day in CHANGE_DAYS for shift in (-14, -7, -1, 0, 1))
 
 
 def new_events():
@@ -77,8 +82,38 @@ def own_zones_only(feed: str) -> str:
 
 
 def occurrence(uid: str, start: datetime) -> tuple[str, str, str]:
-    """(meeting id, UTC instant, local wall-clock time): what must be the same everywhere."""
+    """(meeting id, UTC instant, local wall-clock time): what must be the same everywhere.
+
+    A time written in UTC is shown in Stockholm time, as a calendar app there shows it (Stockholm is
+    never at UTC+00:00, so an offset of zero means the feed gave the time in UTC).
+    """
+    if start.utcoffset() == timedelta(0):
+        start = start.astimezone(STOCKHOLM)
     return uid.split("@")[0], start.astimezone(UTC).isoformat(), start.replace(tzinfo=None).isoformat()
+
+
+def one_reading(local: datetime) -> bool:
+    """The wall-clock time happens once in Stockholm: not skipped, not repeated."""
+    naive = local.replace(tzinfo=None)
+    return naive.replace(tzinfo=STOCKHOLM, fold=0).utcoffset() == naive.replace(tzinfo=STOCKHOLM, fold=1).utcoffset()
+
+
+def assert_utc_only_where_local_time_is_unclear(feed: str) -> None:
+    """Local time with TZID wherever it names one instant: UTC only for a repeated local time, or for an
+    override of an occurrence the rule puts at a skipped or repeated time; a TZID time that reads two ways
+    only as a series' DTSTART (its RRULE needs the wall-clock time; that occurrence has an override)."""
+    calendar = Calendar.from_ical(feed)
+    for event in calendar.walk("VEVENT"):
+        recurrence_id = event.get("RECURRENCE-ID")
+        for name in ("DTSTART", "DTEND"):
+            value = event[name].dt
+            if value.utcoffset() == timedelta(0):
+                assert not one_reading(value.astimezone(STOCKHOLM)) or (
+                    name == "DTSTART" and recurrence_id is not None and not one_reading(recurrence_id.dt)
+                ), (name, value, recurrence_id)
+            elif not one_reading(value):
+                assert name == "DTSTART", (name, value)
+                assert "RRULE" in event, (name, value)
 
 
 def read_recurring_ical_events(feed: str) -> list[tuple[str, str, str]]:
@@ -121,9 +156,13 @@ def read_icaljs(feeds: list[str]) -> list[list[tuple[str, str, str]]]:
     for answer in json.loads(done.stdout):
         found = []
         for item in answer["occurrences"]:
-            assert item["tzid"] == "Europe/Stockholm", item  # placed by the feed's zone, not floating
+            assert item["tzid"] in ("Europe/Stockholm", "UTC"), item  # placed by the feed's zone, not floating
             utc = datetime.fromisoformat(item["utc"].replace("Z", "+00:00")).replace(microsecond=0)
-            found.append((item["uid"].split("@")[0], utc.isoformat(), item["local"]))
+            # In UTC only where the local time is unclear (checked on the feed): shown in Stockholm time.
+            local = (
+                item["local"] if item["tzid"] != "UTC" else utc.astimezone(STOCKHOLM).replace(tzinfo=None).isoformat()
+            )
+            found.append((item["uid"].split("@")[0], utc.isoformat(), local))
         answers.append(sorted(found))
     return answers
 
@@ -146,6 +185,7 @@ def feeds_and_expectations(events, forums: list[str], dropped: set[tuple[str, st
 def assert_readers_agree(pairs: list[tuple[str, list]]) -> None:
     by_icaljs = read_icaljs([feed for feed, _ in pairs])
     for (feed, expected), icaljs in zip(pairs, by_icaljs, strict=True):
+        assert_utc_only_where_local_time_is_unclear(feed)
         assert read_recurring_ical_events(feed) == expected
         assert read_vobject(feed) == expected
         assert icaljs == expected
@@ -162,7 +202,12 @@ def until(day: date) -> str:
 
 @st.composite
 def rules(draw, start: date) -> str:
-    kind = draw(st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY"]))
+    kinds = ["DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "YEARLY"]
+    # From a change day: every change day after it (the rule's days must include DTSTART's own, or
+    # readers disagree on whether DTSTART counts).
+    kind = draw(st.sampled_from(kinds + ["CHANGE_DAYS"] * 2 if start in CHANGE_DAYS else kinds))
+    if kind == "CHANGE_DAYS":
+        return f"FREQ=YEARLY;BYMONTH=3,10;BYDAY=-1SU;COUNT={draw(st.integers(1, 18))}"
     if kind == "QUARTERLY":
         return f"FREQ=MONTHLY;INTERVAL=3;UNTIL={until(start + timedelta(days=draw(st.integers(90, 9 * 365))))}"
     most = {"DAILY": 120, "WEEKLY": 500, "MONTHLY": 110, "YEARLY": 9}[kind]
@@ -174,17 +219,32 @@ def rules(draw, start: date) -> str:
     return f"{rule};UNTIL={until(start + timedelta(days=draw(st.integers(0, most * step * interval))))}"
 
 
+def wall_time(draw, day: date, at: time) -> datetime:
+    """``at`` on ``day`` in Stockholm; a repeated time is the first or (given as +01:00) the second."""
+    return datetime.combine(day, at, STOCKHOLM).replace(fold=draw(st.sampled_from([0, 0, 1])))
+
+
 @st.composite
 def meetings(draw) -> dict:
-    day = draw(st.one_of(st.dates(FIRST_DAY, LAST_DAY), st.sampled_from(NEAR_CHANGES)))
-    starts = datetime.combine(day, draw(st.sampled_from(TIMES)), STOCKHOLM)
+    day = draw(st.one_of(st.dates(FIRST_DAY, LAST_DAY), st.sampled_from(NEAR_CHANGES), st.sampled_from(CHANGE_DAYS)))
+    at = draw(st.sampled_from(TIMES + NIGHT * 2 if day in NEAR_CHANGES else TIMES))
+    if not one_reading(datetime.combine(day, at)) and day.month == 3:
+        day -= timedelta(days=7)  # refused at a skipped time: a week earlier, and a weekly series meets the gap
+    starts = wall_time(draw, day, at)
     rule = draw(st.one_of(st.just(""), rules(day)))
     return {
         "starts_at": starts,
         "minutes": draw(st.sampled_from(LENGTHS)),
         "rrule": rule,
         # Occurrences (by their place in the series) to move and to cancel, and where the moved ones go.
-        "moves": draw(st.lists(st.tuples(st.integers(0, 499), st.integers(-2, 2), st.sampled_from(TIMES)), max_size=2)),
+        "moves": draw(
+            st.lists(
+                st.tuples(
+                    st.integers(0, 499), st.integers(-2, 2), st.sampled_from(TIMES + NIGHT), st.sampled_from([0, 1])
+                ),
+                max_size=2,
+            )
+        ),
         "cancels": draw(st.lists(st.integers(0, 499), max_size=2)),
         "cancelled": draw(st.integers(0, 9)) == 0,
     }
@@ -215,10 +275,13 @@ def publish(events, forums: list[list[dict]]) -> tuple[list[str], set[tuple[str,
             )
             if spec["rrule"]:
                 series = [start for _, start in zip(range(500), rrulestr(spec["rrule"], dtstart=starts), strict=False)]
+                if series[0].replace(tzinfo=None) == starts.replace(tzinfo=None):
+                    series[0] = starts  # dateutil drops fold; the series starts at the second 02:30 if given so
                 chosen = {}
-                for index, shift, at in spec["moves"]:
+                for index, shift, at, fold in spec["moves"]:
                     original = series[index % len(series)]
-                    moved_to = datetime.combine(original.date() + timedelta(days=shift), at, STOCKHOLM)
+                    day = original.date() + timedelta(days=shift)
+                    moved_to = datetime.combine(day, at, STOCKHOLM).replace(fold=fold)
                     chosen[original] = {"starts_at": moved_to.isoformat()}
                 for index in spec["cancels"]:
                     chosen[series[index % len(series)]] = {"cancelled": True}
@@ -258,9 +321,45 @@ def publish(events, forums: list[list[dict]]) -> tuple[list[str], set[tuple[str,
                 **ONE_OFF,
                 "starts_at": datetime(2027, 3, 21, 1, 30, tzinfo=STOCKHOLM),
                 "rrule": "FREQ=WEEKLY;COUNT=60",
-                "moves": [(0, 7, time(3, 0))],
+                "moves": [(0, 7, time(3, 0), 0)],
                 "cancels": [32],
             }
+        ]
+    ]
+)
+# 02:30 on the night the clocks go back, given without an offset: the first 02:30 (00:30 UTC) in the API and,
+# written in UTC, in every reader (ical.js read it as 01:30 UTC when it had TZID=Europe/Stockholm).
+@example(forums=[[{**ONE_OFF, "starts_at": datetime(2027, 10, 31, 2, 30, tzinfo=STOCKHOLM)}]])
+# Weekly on Sundays at 02:30 through 31 October 2027: that occurrence is the first 02:30 in the API and an
+# override with its DTSTART in UTC in the feed; the series before and after stays at 02:30 TZID-local.
+# The same series starting on that night at the second 02:30 (+01:00) starts then, in the API and the feed.
+@example(
+    forums=[
+        [
+            {**ONE_OFF, "starts_at": datetime(2027, 10, 3, 2, 30, tzinfo=STOCKHOLM), "rrule": "FREQ=WEEKLY;COUNT=6"},
+            {
+                **ONE_OFF,
+                "starts_at": datetime(2027, 10, 31, 2, 30, fold=1, tzinfo=STOCKHOLM),
+                "rrule": "FREQ=WEEKLY;COUNT=3",
+                "moves": [(1, -7, time(2, 15), 1)],
+            },
+        ]
+    ]
+)
+# Weekly on Sundays at 02:30 through 26 March 2028, when 02:30 does not exist: the API lists that occurrence
+# at 03:30 summer time (RFC 5545: 02:30 with the offset before the gap, 01:30 UTC; the OCCURRENCE_AT_SKIPPED_TIME
+# notice says so) and the feed says 01:30 UTC in an override; as the rule has it, all three readers put it at
+# 00:30 UTC (01:30 winter time). Cancelled, the same occurrence is left out by EXDATE in every reader.
+@example(
+    forums=[
+        [
+            {**ONE_OFF, "starts_at": datetime(2028, 3, 5, 2, 30, tzinfo=STOCKHOLM), "rrule": "FREQ=WEEKLY;COUNT=5"},
+            {
+                **ONE_OFF,
+                "starts_at": datetime(2028, 3, 12, 2, 30, tzinfo=STOCKHOLM),
+                "rrule": "FREQ=WEEKLY;COUNT=4",
+                "cancels": [2],
+            },
         ]
     ]
 )

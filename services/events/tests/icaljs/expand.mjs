@@ -15,7 +15,10 @@ function expand(text) {
   const masters = new Map();
   const exceptions = [];
   for (const component of calendar.getAllSubcomponents("vevent")) {
-    const event = new ICAL.Event(component);
+    // Given no exceptions, ICAL.Event relates every RECURRENCE-ID VEVENT of the calendar, whatever its UID:
+    // two meetings with an override at the same local time would share it. Related by UID below instead,
+    // as Thunderbird does (it groups a feed's VEVENTs by UID itself).
+    const event = new ICAL.Event(component, { strictExceptions: true, exceptions: [] });
     if (event.isRecurrenceException()) exceptions.push(event);
     else masters.set(event.uid, event);
   }

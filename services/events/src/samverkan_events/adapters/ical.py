@@ -13,7 +13,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration, vRecur
@@ -51,37 +51,86 @@ def meeting_url(base_url: str, meeting_id: str) -> str:
     return f"{base_url.rstrip('/')}/moten/{meeting_id}"
 
 
+def _one_reading(local: datetime) -> bool:
+    """Whether a wall-clock time happens exactly once: neither skipped (March) nor repeated (October)."""
+    return local.replace(fold=0).utcoffset() == local.replace(fold=1).utcoffset()
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A DTSTART/DTEND value for an instant: local time with TZID, or UTC where the local time is repeated.
+
+    RFC 5545 (3.3.5) reads a repeated local time as the first, and so do icalendar and vobject, but
+    Mozilla's ical.js (Thunderbird) takes the later one: 02:30 on the October change day would show an
+    hour late there. An instant written in UTC (...Z) means the same to every reader.
+    """
+    local = moment.astimezone(zone)
+    return local if _one_reading(local) else moment.astimezone(UTC)
+
+
 def render_meeting(forum: Forum, meeting: Meeting, changes: Iterable[OccurrenceChange], base_url: str) -> bytes:
-    """The meeting's VEVENT, then one VEVENT per moved occurrence (same UID, RECURRENCE-ID)."""
+    """The meeting's VEVENT, then one VEVENT per moved occurrence (same UID, RECURRENCE-ID).
+
+    Where a series' own rule lands on a wall-clock time that is skipped or repeated, that occurrence gets
+    a VEVENT of its own too, saying in UTC when it is (see :func:`_rule_times`).
+    """
     zone = ZoneInfo(meeting.timezone)
     changes = list(changes)
-    master = _vevent(forum, meeting, meeting.starts_at, meeting.ends_at, meeting.location, base_url)
+    if not meeting.rrule:
+        master = _vevent(forum, meeting, meeting.starts_at, meeting.ends_at, meeting.location, base_url)
+        master.add("sequence", meeting.sequence)
+        block: bytes = master.to_ical()
+        return block
+    # The series' DTSTART stays local with TZID, so its RRULE keeps the wall-clock time across daylight
+    # saving (in UTC 18:00 would become 17:00 in winter); where that local time is repeated, the first
+    # occurrence is one of those given an override below.
+    master = _vevent(forum, meeting, meeting.local_start, meeting.ends_at, meeting.location, base_url, local_start=True)
     master.add("sequence", meeting.sequence)
-    if meeting.rrule:
-        master.add("rrule", vRecur.from_ical(meeting.rrule))
-        cancelled = [change.occurrence_start.astimezone(zone) for change in changes if change.cancelled]
-        if cancelled:
-            # EXDATE: every client drops a cancelled occurrence; an override with STATUS:CANCELLED
-            # is shown by some and hidden by others.
-            master.add("exdate", cancelled)
+    master.add("rrule", vRecur.from_ical(meeting.rrule))
+    rule_time = _rule_times(meeting)
+
+    # RECURRENCE-ID and EXDATE name an occurrence as the RRULE makes it: the wall-clock time, with TZID.
+    # Each reader matches them against its own expansion of the rule, so they match whichever instant a
+    # reader takes a repeated time for (ical.js compares the local text first; a UTC value, read by
+    # ical.js's later reading of the rule's time, would miss, and the occurrence would show twice).
+    def named(change: OccurrenceChange) -> datetime:
+        return rule_time.get(change.occurrence_start, change.occurrence_start.astimezone(zone))
+
+    cancelled = [named(change) for change in changes if change.cancelled]
+    if cancelled:
+        # EXDATE: every client drops a cancelled occurrence; an override with STATUS:CANCELLED
+        # is shown by some and hidden by others.
+        master.add("exdate", cancelled)
     blocks = [master.to_ical()]
-    if meeting.rrule:
-        for change in changes:
-            if change.cancelled:
-                continue
-            moved = _vevent(
-                forum,
-                meeting,
-                change.starts_at,
-                change.ends_at,
-                meeting.location if change.location is None else change.location,
-                base_url,
-                updated_at=change.updated_at,
-            )
-            moved.add("recurrence-id", change.occurrence_start.astimezone(zone))
-            moved.add("sequence", max(change.sequence, meeting.sequence))
-            blocks.append(moved.to_ical())
+    changed = {change.occurrence_start for change in changes}
+    for change in changes:
+        if change.cancelled:
+            continue
+        location = meeting.location if change.location is None else change.location
+        moved = _vevent(
+            forum, meeting, change.starts_at, change.ends_at, location, base_url, updated_at=change.updated_at
+        )
+        moved.add("recurrence-id", named(change))
+        moved.add("sequence", max(change.sequence, meeting.sequence))
+        blocks.append(moved.to_ical())
+    # An occurrence at a time the clocks skip or repeat, left as the rule makes it, would be read at
+    # different instants by different readers: 02:30 on the October change day as 00:30Z by icalendar and
+    # vobject, 01:30Z by ical.js; 02:30 on the March change day as 00:30Z (01:30 in winter time) by all three.
+    # The API lists the first 02:30 for a repeated time (RFC 5545; fold=0 in dateutil) and, for a skipped
+    # one, the instant RFC 5545 gives (the offset before the gap: 02:30+01:00, shown as 03:30 summer time,
+    # as the OCCURRENCE_AT_SKIPPED_TIME notice tells the planner). The override says that instant in UTC.
+    for original, local in rule_time.items():
+        if original in changed or _one_reading(local):
+            continue
+        unclear = _vevent(forum, meeting, original, original + meeting.duration, meeting.location, base_url)
+        unclear.add("recurrence-id", local)
+        unclear.add("sequence", meeting.sequence)
+        blocks.append(unclear.to_ical())
     return b"".join(blocks)
+
+
+def _rule_times(meeting: Meeting) -> dict[datetime, datetime]:
+    """Each occurrence's UTC start (how the API and OccurrenceChange name it) -> its wall-clock time in the rule."""
+    return {local.astimezone(UTC): local for local in meeting.occurrence_starts()}
 
 
 def _vevent(
@@ -92,7 +141,12 @@ def _vevent(
     location: str,
     base_url: str,
     updated_at: datetime | None = None,
+    local_start: bool = False,
 ) -> Event:
+    """A VEVENT; its times in local time with TZID, or in UTC where the local time is repeated or skipped.
+
+    ``local_start``: ``starts_at`` is a series' local DTSTART, written as it is whatever it reads as.
+    """
     zone = ZoneInfo(meeting.timezone)
     changed = max(meeting.updated_at, updated_at or meeting.updated_at)
     url = meeting_url(base_url, meeting.id)
@@ -104,8 +158,8 @@ def _vevent(
     event.add("last-modified", changed)
     event.add("created", meeting.created_at)
     event.add("summary", clean(meeting.title))
-    event.add("dtstart", starts_at.astimezone(zone))
-    event.add("dtend", ends_at.astimezone(zone))
+    event.add("dtstart", starts_at if local_start else _when(starts_at, zone))
+    event.add("dtend", _when(ends_at, zone))
     event.add("status", _STATUS[meeting.status])
     event.add("categories", [clean(forum.name)])
     event.add("url", url)
@@ -133,7 +187,9 @@ def calendar_head(name: str, description: str, zones: dict[str, tuple[int, int]]
     if description:
         calendar.add("description", clean(description))
         calendar.add("x-wr-caldesc", clean(description))
-    calendar.add("x-wr-timezone", "Europe/Stockholm")
+    # No X-WR-TIMEZONE: every time here has a TZID or is UTC, so it would say nothing to a calendar app, and
+    # recurring-ical-events (through x-wr-timezone) then turns UTC times into that zone's local time and loses
+    # which of a repeated hour's two 02:30s was meant (see _when).
     calendar.add("refresh-interval", vDuration(REFRESH_EVERY), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_EVERY))
     for zone_name, (first_year, last_year) in sorted(zones.items()):

@@ -220,11 +220,14 @@ class Meeting:
         if not self.rrule:
             yield self.local_start
             return
+        first = self.local_start
         # dateutil keeps the wall-clock time of a zoned start: 18:00 stays 18:00 in summer and winter.
-        for count, start in enumerate(rrulestr(self.rrule, dtstart=self.local_start)):
+        for count, start in enumerate(rrulestr(self.rrule, dtstart=first)):
             if count >= MAX_OCCURRENCES:
                 return
-            yield start
+            # dateutil drops ``fold``: a series that starts at the second 02:30 of the October change night
+            # (given as +01:00) starts then, not an hour earlier. Later repeated times are the first (fold=0).
+            yield first if start.replace(tzinfo=None) == first.replace(tzinfo=None) else start
 
     def last_end(self) -> datetime:
         """When the last occurrence ends, UTC."""
