@@ -26,6 +26,8 @@ METHODS = {
     "registration_confirmed": "REQUEST",
     "registration_promoted": "REQUEST",
     "registration_cancelled": "CANCEL",
+    # An invitation to a plan's dialogue carries its first meeting, when one is booked.
+    "plan_invitation_sent": "REQUEST",
 }
 
 

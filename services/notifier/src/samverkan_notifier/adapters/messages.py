@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
-from ..domain.model import CONFIRMATION, Language, parse_time
+from ..domain.model import CONFIRMATION, INVITATION, Language, parse_time
 from ..service_layer.delivery import Job
 from .ics import for_attendee, invitation_for_all, method_for
 
@@ -76,6 +76,27 @@ def moment(value: object, language: Language, zone_name: object = None) -> str:
     return f"{day} kl. {local:%H:%M}" if language is Language.SV else f"{day}, {local:%H:%M}"
 
 
+def calendar_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What the .ics is made from: an invitation's first meeting, otherwise the event's own data."""
+    if kind == INVITATION:
+        meetings = data.get("meetings") or []
+        return dict(meetings[0]) if meetings else {}
+    return data
+
+
+def _invitation_context(data: dict[str, Any], language: Language, public_url: str) -> dict[str, Any]:
+    token = data.get("token")
+    return {
+        "answer_url": f"{public_url.rstrip('/')}/inbjudan/{token}" if token and public_url else None,
+        "level_offer": (data.get("level_offer") or {}).get(language.value, ""),
+        "meetings": [
+            {**meeting, "when": when(meeting, language), "place": meeting.get("location") or meeting.get("online_url")}
+            for meeting in data.get("meetings") or []
+        ],
+        "answer_by": moment(data.get("expires_at"), language),
+    }
+
+
 def _context(job: Job, link: str | None, public_url: str = "") -> dict[str, Any]:
     item = job.notification
     event = job.event or {"data": {}}
@@ -94,6 +115,7 @@ def _context(job: Job, link: str | None, public_url: str = "") -> dict[str, Any]
         "levels": LEVELS[item.language],
         "confirm_url": link if confirmation else None,
         "unsubscribe_url": None if confirmation else link,
+        **(_invitation_context(data, item.language, public_url) if item.event_type == INVITATION else {}),
         "items": [
             {
                 "kind": part.event_type,
@@ -114,7 +136,7 @@ WIRE = compat32.clone(linesep="\r\n")
 def render_text_and_html(job: Job, link: str | None, public_url: str = "") -> tuple[str, str]:
     """The text and HTML parts; ``link`` is the message's own link (unsubscribe, or confirm for a confirmation)."""
     kind = job.notification.event_type
-    name = {"digest": "digest", CONFIRMATION: "confirmation"}.get(kind, "message")
+    name = {"digest": "digest", CONFIRMATION: "confirmation", INVITATION: "invitation"}.get(kind, "message")
     context = _context(job, link, public_url)
     language = job.notification.language.value
     text = _templates.get_template(f"{language}/{name}.txt").render(context)
@@ -153,7 +175,11 @@ class Renderer:
             return cached
         text, html = render_text_and_html(job, UNSUBSCRIBE_MARK if job.unsubscribe_token else None, self.public_url)
         data = (job.event or {}).get("data") or {}
-        shared = (text, html, invitation_for_all(item.event_type, data, self.sender, now))
+        shared = (
+            text,
+            html,
+            invitation_for_all(item.event_type, calendar_data(item.event_type, data), self.sender, now),
+        )
         if item.event_type != "digest":
             if len(self._cache) >= self.cache_size:
                 self._cache.pop(next(iter(self._cache)))

@@ -156,6 +156,10 @@ SUBJECTS: dict[str, dict[Language, str]] = {
         Language.SV: "Ni är inbjudna till dialog: {issue}",
         Language.EN: "You are invited to a dialogue: {issue}",
     },
+    "plan_invitation_sent": {
+        Language.SV: "Inbjudan till dialog: {issue}",
+        Language.EN: "Invitation to a dialogue: {issue}",
+    },
     "subscription_confirmation": {
         Language.SV: "Bekräfta att du vill få mejl från Samverkan",
         Language.EN: "Confirm that you want e-mail from Samverkan",
@@ -166,6 +170,8 @@ SUBJECTS: dict[str, dict[Language, str]] = {
     },
 }
 
+# The mail that invites an organisation to a plan's dialogue; its link is the invitation's answer page.
+INVITATION = "plan_invitation_sent"
 # The mail that asks a person to confirm a subscription; its link is the message's one token.
 CONFIRMATION = "subscription_confirmation"
 # Owner of the subscriptions people make themselves, without a token.

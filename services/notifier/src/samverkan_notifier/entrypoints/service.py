@@ -155,6 +155,10 @@ class NotifierService:
     def on_plan_created(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.plan_created(self.uow, event, self.clock()))
 
+    @event_handler("levels_advisor", "plan_invitation_sent")
+    def on_plan_invitation_sent(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.plan_invitation_sent(self.uow, event, self.clock()))
+
     @event_handler("registry", "membership_changed")
     def on_membership_changed(self, event: dict[str, Any]) -> None:
         handlers.membership_changed(self.uow, event)

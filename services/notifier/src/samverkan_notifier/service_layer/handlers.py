@@ -24,6 +24,7 @@ from samverkan_common.errors import Conflict, Forbidden, NotFound
 from ..adapters.repository import NotifierUnitOfWork
 from ..domain.model import (
     CONFIRMATION,
+    INVITATION,
     Channel,
     Language,
     Notification,
@@ -327,6 +328,24 @@ def plan_created(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) 
     if invited:
         uow.payloads.keep(event)
         recorded = _fan_out(uow, event, "plan_created", uow.subscriptions.of_organisations(invited), now)
+    uow.commit()
+    return recorded
+
+
+def plan_invitation_sent(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
+    """An organisation is invited to a plan's dialogue: one mail to each of its contact addresses, once."""
+    if not uow.first_delivery(event):
+        uow.rollback()
+        return 0
+    data = event["data"]
+    language = _language(data.get("language"))
+    addresses = list(dict.fromkeys(str(address) for address in data.get("addresses") or () if address))
+    recorded = 0
+    if addresses:
+        uow.payloads.keep(event)
+        recorded = uow.notifications.add_all(
+            [_to_attendee(event["event_id"], INVITATION, data, address, language, now) for address in addresses]
+        )
     uow.commit()
     return recorded
 
