@@ -165,3 +165,25 @@ def test_the_registry_away_is_unavailable_not_a_half_sent_invitation(service):
         service.send_plan_invitations(plan["id"], {"organisation_ids": ["o1"]})
 
     assert events_of(service.uow, "plan_invitation_sent") == []
+
+
+def test_suggestions_say_why_each_organisation_fits_and_put_signatories_first(service):
+    def searched(query):
+        found = search(query)
+        if query.get("signatory"):
+            found["items"] = [org for org in found["items"] if org["id"] == "o3"]
+        return found
+
+    service.registry = FakeProxy(search_organisations=searched, get_organisation=organisation)
+    plan = new_plan(service, areas=["health_care"], municipalities=["1487", "1480"])
+    service.send_plan_invitations(plan["id"], {"organisation_ids": ["o1"]})
+
+    suggested = service.invitation_suggestions(plan["id"])["organisations"]
+
+    assert [org["id"] for org in suggested] == ["o3", "o1"]
+    assert suggested[0]["reasons"] == [
+        {"code": "signatory"},
+        {"code": "municipality", "municipality_code": "1487"},
+        {"code": "area", "area": "health_care"},
+    ]
+    assert [org["invited"] for org in suggested] == [False, True]

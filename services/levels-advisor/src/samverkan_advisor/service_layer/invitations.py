@@ -16,7 +16,7 @@ from samverkan_common.errors import Invalid, NotFound
 from ..domain import invitations, plans
 from ..domain.invitations import Invitation
 from ..domain.plans import Plan
-from .handlers import AdvisorUow, Peers, get_plan
+from .handlers import AdvisorUow, Peers, PeerUnavailable, get_plan, suggestions
 
 
 class InvitationStore(Protocol):
@@ -127,6 +127,51 @@ def _sent_data(plan: Plan, invitation: Invitation, token: str, meetings: list[di
         "meetings": meetings,
         "expires_at": invitation.expires_at.isoformat(),
     }
+
+
+def _signatories(peers: InvitingPeers, plan: Plan) -> set[str]:
+    """The signatories of Överenskommelsen among the organisations the plan's areas and municipalities find."""
+    found: set[str] = set()
+    for area in plan.areas or (None,):
+        for municipality in plan.municipalities or (None,):
+            query: dict[str, Any] = {"signatory": True, "per_page": 100}
+            if area:
+                query["area"] = area
+            if municipality:
+                query["municipality"] = municipality
+            found.update(str(organisation["id"]) for organisation in peers.search_organisations(query)["items"])
+    return found
+
+
+def explained_suggestions(uow: InvitingUow, peers: InvitingPeers, plan_id: str) -> dict[str, Any]:
+    """The plan's suggestions, each with why it fits (signatory, municipality, area), signatories first.
+
+    Each organisation carries ``reasons``: ``{"code": "signatory"}``, ``{"code": "municipality",
+    "municipality_code": …}`` or ``{"code": "area", "area": …}``, and ``invited`` when it already is.
+    """
+    found = suggestions(uow, peers, plan_id)
+    plan = get_plan(uow, plan_id)
+    invited = {invitation.organisation_id for invitation in uow.invitations.of_plan(plan_id)}
+    uow.rollback()
+    signatories: set[str] = set()
+    if found["organisations"]:
+        try:
+            signatories = _signatories(peers, plan)
+        except PeerUnavailable as away:
+            found["unavailable"].append({"service": away.service, "detail": str(away)})
+    explained = []
+    for organisation in found["organisations"]:
+        organisation_id = str(organisation["id"])
+        reasons: list[dict[str, str]] = []
+        if organisation_id in signatories:
+            reasons.append({"code": "signatory"})
+        if organisation.get("municipality_code") in plan.municipalities:
+            reasons.append({"code": "municipality", "municipality_code": str(organisation["municipality_code"])})
+        reasons.extend({"code": "area", "area": area} for area in organisation.get("areas") or () if area in plan.areas)
+        explained.append({**organisation, "signatory": organisation_id in signatories, "reasons": reasons,
+                          "invited": organisation_id in invited})  # fmt: skip
+    explained.sort(key=lambda organisation: (not organisation["signatory"], str(organisation.get("name", "")).casefold()))
+    return {**found, "organisations": explained}
 
 
 def plan_invitations(uow: InvitingUow, plan_id: str) -> list[Invitation]:
