@@ -105,7 +105,12 @@ def assert_utc_only_where_local_time_is_unclear(feed: str) -> None:
     calendar = Calendar.from_ical(feed)
     for event in calendar.walk("VEVENT"):
         recurrence_id = event.get("RECURRENCE-ID")
+        if "DURATION" in event:  # instead of DTEND only where DTEND minus DTSTART would differ between readers
+            assert "RRULE" in event, event["DTSTART"].dt
+            assert not one_reading(event["DTSTART"].dt), event["DTSTART"].dt
         for name in ("DTSTART", "DTEND"):
+            if name not in event:
+                continue
             value = event[name].dt
             if value.utcoffset() == timedelta(0):
                 assert not one_reading(value.astimezone(STOCKHOLM)) or (
@@ -444,3 +449,54 @@ def test_the_all_meetings_feed_stays_at_1800_after_a_quarterly_series_to_2034_is
     assert read_recurring_ical_events(feed) == expected
     assert read_vobject(feed) == expected
     assert read_icaljs([feed]) == [expected]
+
+
+def in_utc(moment: datetime | str) -> str:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def test_a_series_from_the_first_0230_on_the_october_change_night_keeps_its_length_in_every_reader():
+    """Its DTSTART reads two ways (ical.js: the second 02:30), so the feed gives its length as DURATION: DTEND
+    minus DTSTART would make the later occurrences an hour shorter in ical.js than in the API."""
+    events = new_events()
+    events.create_forum({"slug": "natt", "name": "Natt", "owner_committee": "BMR"})
+    events.schedule_meeting(
+        {
+            "forum_slug": "natt",
+            "title": "Nattmöte",
+            "starts_at": "2027-10-31T02:30:00",  # the first 02:30 (summer time, 00:30 UTC)
+            "ends_at": "2027-10-31T03:00:00",  # winter time: 90 minutes
+            "level": "dialogue",
+            "rrule": "FREQ=WEEKLY;COUNT=3",
+        }
+    )
+    feed = events.feed("forum", "natt")["body"]
+    listed = events.meetings_between(*QUERY, {"forum_slugs": ["natt"]})
+    expected = [(in_utc(item["starts_at"]), in_utc(item["ends_at"])) for item in listed]
+
+    assert expected == [
+        ("2027-10-31T00:30:00+00:00", "2027-10-31T02:00:00+00:00"),
+        ("2027-11-07T01:30:00+00:00", "2027-11-07T03:00:00+00:00"),  # 02:30-04:00 winter time
+        ("2027-11-14T01:30:00+00:00", "2027-11-14T03:00:00+00:00"),
+    ]
+    calendar = Calendar.from_ical(own_zones_only(feed))
+    found = recurring_ical_events.of(calendar).between(date(2027, 1, 1), date(2028, 1, 1))
+    assert sorted((in_utc(event["DTSTART"].dt), in_utc(event["DTEND"].dt)) for event in found) == expected
+    vevents = vobject.readOne(own_zones_only(feed), validate=True).vevent_list
+    [series] = [event for event in vevents if hasattr(event, "rrule")]
+    moved = {in_utc(event.recurrence_id.value): event for event in vevents if hasattr(event, "recurrence_id")}
+    length = series.duration.value if hasattr(series, "duration") else series.dtend.value - series.dtstart.value
+    by_vobject = []
+    for start in series.getrruleset(addRDate=True):
+        override = moved.get(in_utc(start))
+        by_vobject.append(
+            (in_utc(override.dtstart.value), in_utc(override.dtend.value))
+            if override
+            else (in_utc(start), in_utc(start + length))
+        )
+    assert sorted(by_vobject) == expected
+    done = subprocess.run(["node", str(ICALJS / "expand.mjs")], input=feed.encode(), capture_output=True, check=True)
+    by_icaljs = [(in_utc(item["utc"]), in_utc(item["end_utc"])) for item in json.loads(done.stdout)["occurrences"]]
+    assert sorted(by_icaljs) == expected

@@ -31,9 +31,9 @@ function expand(text) {
       const iterator = event.iterator();
       for (let next = iterator.next(); next; next = iterator.next()) details.push(event.getOccurrenceDetails(next));
     } else {
-      details.push({ item: event, startDate: event.startDate, recurrenceId: null });
+      details.push({ item: event, startDate: event.startDate, endDate: event.endDate, recurrenceId: null });
     }
-    for (const { item, startDate, recurrenceId } of details) {
+    for (const { item, startDate, endDate, recurrenceId } of details) {
       occurrences.push({
         uid: item.uid,
         summary: item.summary,
@@ -42,6 +42,7 @@ function expand(text) {
         local: startDate.toString(),
         tzid: startDate.zone ? startDate.zone.tzid : null,
         utc: new Date(startDate.toUnixTime() * 1000).toISOString(),
+        end_utc: new Date(endDate.toUnixTime() * 1000).toISOString(),
         recurrence_id: recurrenceId ? recurrenceId.toString() : null,
       });
     }

@@ -84,6 +84,10 @@ def render_meeting(forum: Forum, meeting: Meeting, changes: Iterable[OccurrenceC
     # saving (in UTC 18:00 would become 17:00 in winter); where that local time is repeated, the first
     # occurrence is one of those given an override below.
     master = _vevent(forum, meeting, meeting.local_start, meeting.ends_at, meeting.location, base_url, local_start=True)
+    if not _one_reading(meeting.local_start):
+        # DTEND minus that DTSTART would differ by the hour between readers: the length as DURATION instead.
+        master.pop("DTEND")
+        master.add("duration", meeting.duration)
     master.add("sequence", meeting.sequence)
     master.add("rrule", vRecur.from_ical(meeting.rrule))
     rule_time = _rule_times(meeting)
