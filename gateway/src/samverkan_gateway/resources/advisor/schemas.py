@@ -194,6 +194,23 @@ class OutcomeInSchema(Schema):
         metadata={"description": "The feedback (återkoppling) given to the participants."},
     )
     feedback_on = fields.Date(required=True)
+    proposals = fields.List(
+        fields.Nested(lambda: ProposalSchema()),
+        validate=validate.Length(max=100),
+        metadata={"description": "The organisations' proposals; one not taken up needs a reason."},
+    )
+    send_feedback = fields.Boolean(
+        metadata={
+            "description": "Mail the feedback now to every organisation invited or taking part (at its contact "
+            "address in the registry). Default false."
+        }
+    )
+
+
+class ProposalSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    taken_up = fields.Boolean(required=True)
+    reason = fields.String(validate=validate.Length(max=2000))
 
 
 class OutcomeSchema(Schema):
@@ -201,6 +218,11 @@ class OutcomeSchema(Schema):
     feedback = fields.String()
     feedback_on = fields.String(metadata={"format": "date"})
     recorded_at = fields.String(metadata={"format": "date-time"})
+    proposals = fields.List(fields.Nested(ProposalSchema))
+    feedback_sent_at = fields.String(
+        allow_none=True, metadata={"format": "date-time", "description": "When the feedback was mailed; null if not."}
+    )
+    feedback_sent_to = fields.Integer(metadata={"description": "How many organisations it was mailed to."})
 
 
 class PlanSchema(Schema):
@@ -259,6 +281,11 @@ class PlanMeetingInSchema(Schema):
     step = fields.String(validate=validate.OneOf(STEPS), metadata={"description": "The plan's step by default."})
     location = fields.String(validate=validate.Length(max=300))
     online_url = fields.String(validate=validate.Length(max=500))
+    level = fields.String(validate=validate.OneOf(LEVELS), metadata={"description": "The plan's level by default."})
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
+    registration_deadline = fields.String(
+        allow_none=True, validate=validate.Length(max=40), metadata={"format": "date-time"}
+    )
 
 
 class PlanMeetingSchema(Schema):

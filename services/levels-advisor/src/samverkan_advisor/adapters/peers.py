@@ -68,3 +68,7 @@ class RpcPeers:
     def get_meeting(self, meeting_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("events", "get_meeting", meeting_id)
         return result
+
+    def get_organisation(self, organisation_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("registry", "get_organisation", organisation_id)
+        return result

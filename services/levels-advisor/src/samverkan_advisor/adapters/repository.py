@@ -13,9 +13,9 @@ from samverkan_common.db import UnitOfWork
 from samverkan_common.participation import DecisionStep, Level
 
 from ..domain.committees import Committee
-from ..domain.model import Assessment, CheckItem, Message, StepMethods, Text
 from ..domain.invitations import Invitation, InvitationState
-from ..domain.plans import Outcome, Plan
+from ..domain.model import Assessment, CheckItem, Message, StepMethods, Text
+from ..domain.plans import Outcome, Plan, Proposal
 from .tables import assessments, committees, invitations, metadata, plans
 
 
@@ -198,6 +198,12 @@ def _plan_values(plan: Plan) -> dict[str, Any]:
         "feedback": outcome.feedback if outcome else None,
         "feedback_on": outcome.feedback_on if outcome else None,
         "outcome_recorded_at": outcome.recorded_at if outcome else None,
+        "proposals": [
+            {"text": proposal.text, "taken_up": proposal.taken_up, "reason": proposal.reason}
+            for proposal in (outcome.proposals if outcome else ())
+        ],
+        "feedback_sent_at": outcome.feedback_sent_at if outcome else None,
+        "feedback_sent_to": outcome.feedback_sent_to if outcome else 0,
         "updated_at": plan.updated_at,
         "committee_id": plan.committee_id,
         "author_id": plan.author_id,
@@ -213,6 +219,12 @@ def _plan(row: Any) -> Plan:
             feedback=row["feedback"],
             feedback_on=row["feedback_on"],
             recorded_at=row["outcome_recorded_at"],
+            proposals=tuple(
+                Proposal(text=item["text"], taken_up=bool(item["taken_up"]), reason=item.get("reason") or "")
+                for item in row["proposals"] or ()
+            ),
+            feedback_sent_at=row["feedback_sent_at"],
+            feedback_sent_to=row["feedback_sent_to"] or 0,
         )
     return Plan(
         id=row["id"],
@@ -309,6 +321,7 @@ class AdvisorUnitOfWork(UnitOfWork):
     @property
     def committees(self) -> CommitteeRepository:
         return CommitteeRepository(self.session)
+
     @property
     def invitations(self) -> InvitationRepository:
         return InvitationRepository(self.session)

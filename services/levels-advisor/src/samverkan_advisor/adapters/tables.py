@@ -65,6 +65,11 @@ plans = Table(
     Column("committee_id", String(40), ForeignKey("committees.id"), nullable=True, index=True),
     Column("author_id", String(64), nullable=True, index=True),
     Column("principles_checked", JSON, nullable=False, server_default=text("'[]'")),
+    # Migration 0004: the organisations' proposals ([{text, taken_up, reason}]) and when the feedback
+    # was mailed to the organisations, and to how many.
+    Column("proposals", JSON, nullable=False, server_default=text("'[]'")),
+    Column("feedback_sent_at", UTCDateTime, nullable=True),
+    Column("feedback_sent_to", Integer, nullable=False, server_default=text("0")),
 )
 
 # Migration 0005: one invitation per plan and organisation; the answer link's token is kept only as its hash.

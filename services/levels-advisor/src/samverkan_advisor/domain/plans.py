@@ -40,6 +40,15 @@ class PlanState(StrEnum):
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """A proposal an organisation made in the dialogue, whether it was taken up, and why (or why not)."""
+
+    text: str
+    taken_up: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What came of the dialogue, and the feedback (återkoppling) given to the participants."""
 
@@ -47,6 +56,10 @@ class Outcome:
     feedback: str
     feedback_on: date
     recorded_at: datetime
+    proposals: tuple[Proposal, ...] = ()
+    # When the feedback was sent by e-mail to the organisations, and to how many; None when it was not.
+    feedback_sent_at: datetime | None = None
+    feedback_sent_to: int = 0
 
 
 @dataclass(frozen=True)
@@ -223,20 +236,50 @@ def with_meeting(plan: Plan, meeting_id: str, now: datetime | None = None) -> Pl
     return replace(plan, meeting_ids=_unique([*plan.meeting_ids, meeting_id]), updated_at=now or datetime.now(UTC))
 
 
-def with_outcome(plan: Plan, summary: str, feedback: str, feedback_on: date, now: datetime | None = None) -> Plan:
-    """Record what came of the dialogue and the feedback given; once only."""
+def with_outcome(
+    plan: Plan,
+    summary: str,
+    feedback: str,
+    feedback_on: date,
+    now: datetime | None = None,
+    proposals: Sequence[Proposal] = (),
+) -> Plan:
+    """Record what came of the dialogue, the organisations' proposals and the feedback given; once only.
+
+    A proposal that was not taken up needs the reason why: that is what the organisations want to hear.
+    """
     if plan.outcome is not None:
         raise Conflict("The outcome of this plan is already recorded.", "OUTCOME_ALREADY_RECORDED")
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if not summary.strip():
         errors["outcome"] = ["Say what came of the dialogue."]
     if not feedback.strip():
         errors["feedback"] = ["Say what feedback the participants got."]
+    for index, proposal in enumerate(proposals):
+        if not proposal.text.strip():
+            errors[f"proposals.{index}.text"] = ["Say what the proposal was."]
+        elif not proposal.taken_up and not proposal.reason.strip():
+            errors[f"proposals.{index}.reason"] = ["Say why the proposal was not taken up."]
     if errors:
         raise Invalid("The outcome is not complete.", "OUTCOME_INVALID", errors)
     moment = now or datetime.now(UTC)
-    outcome = Outcome(summary=summary.strip(), feedback=feedback.strip(), feedback_on=feedback_on, recorded_at=moment)
+    outcome = Outcome(
+        summary=summary.strip(),
+        feedback=feedback.strip(),
+        feedback_on=feedback_on,
+        recorded_at=moment,
+        proposals=tuple(
+            Proposal(text=proposal.text.strip(), taken_up=proposal.taken_up, reason=proposal.reason.strip())
+            for proposal in proposals
+        ),
+    )
     return replace(plan, outcome=outcome, updated_at=moment)
+
+
+def with_feedback_sent(plan: Plan, recipients: int, now: datetime) -> Plan:
+    """Note that the feedback went out by e-mail to ``recipients`` organisations at ``now``."""
+    assert plan.outcome is not None
+    return replace(plan, outcome=replace(plan.outcome, feedback_sent_at=now, feedback_sent_to=recipients))
 
 
 def fitting_forums(

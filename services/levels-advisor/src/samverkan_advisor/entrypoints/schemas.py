@@ -157,14 +157,23 @@ class CommitteeSchema(Schema):
     updated_at = fields.DateTime()
 
 
+class ProposalSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    taken_up = fields.Boolean(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
 class OutcomeInSchema(Schema):
     outcome = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     feedback = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     feedback_on = fields.Date(required=True)
+    proposals = fields.List(fields.Nested(ProposalSchema), load_default=list, validate=validate.Length(max=100))
+    # Mail the feedback to every organisation invited or taking part (plan_feedback_given).
+    send_feedback = fields.Boolean(load_default=False)
 
 
 class PlanMeetingSchema(Schema):
-    """A meeting of a plan: the events service checks the times; level and step come from the plan."""
+    """A meeting of a plan: the events service checks the times; level and step come from the plan unless given."""
 
     forum_slug = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -174,6 +183,9 @@ class PlanMeetingSchema(Schema):
     step = fields.Enum(DecisionStep, by_value=True, load_default=None)
     location = fields.String(load_default=None, validate=validate.Length(max=300))
     online_url = fields.String(load_default=None, validate=validate.Length(max=500))
+    level = fields.Enum(Level, by_value=True, load_default=None)
+    capacity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100_000))
+    registration_deadline = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
 class YearSchema(Schema):
@@ -185,6 +197,9 @@ class OutcomeSchema(Schema):
     feedback = fields.String()
     feedback_on = fields.Date()
     recorded_at = fields.DateTime()
+    proposals = fields.List(fields.Nested(ProposalSchema))
+    feedback_sent_at = fields.DateTime(allow_none=True)
+    feedback_sent_to = fields.Integer()
 
 
 class PlanSchema(Schema):

@@ -19,9 +19,7 @@ from ..adapters.peers import RpcPeers
 from ..adapters.repository import AdvisorUnitOfWork
 from ..service_layer import handlers
 from ..service_layer import invitations as invitation_handlers
-from ..service_layer import invitations as invitation_handlers
 from ..service_layer.handlers import PeerUnavailable
-from .invitation_schemas import AnswerSchema, InvitationSchema, SendInvitationsSchema, TokenSchema, about_out
 from .invitation_schemas import AnswerSchema, InvitationSchema, SendInvitationsSchema, TokenSchema, about_out
 from .providers import Library, QuestionnaireProvider
 from .schemas import (
@@ -118,7 +116,7 @@ class AdvisorService:
 
     @rpc
     def record_outcome(self, plan_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-        plan = handlers.record_outcome(self.uow, plan_id, **load(OutcomeInSchema(), payload))
+        plan = handlers.record_outcome(self.uow, plan_id, **load(OutcomeInSchema(), payload), peers=self.peers)
         return PlanSchema().dump(plan)
 
     @rpc
@@ -149,29 +147,6 @@ class AdvisorService:
     def change_committee(self, committee_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         committee = handlers.change_committee(self.uow, committee_id, load(CommitteeChangeSchema(), payload))
         return CommitteeSchema().dump(committee)
-
-    # --- invitations -------------------------------------------------------------------------
-
-    @rpc
-    def send_plan_invitations(self, plan_id: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
-        command = load(SendInvitationsSchema(), payload)
-        sent = invitation_handlers.send_invitations(self.uow, self.peers, plan_id, command["organisation_ids"])
-        return list(InvitationSchema(many=True).dump(sent))
-
-    @rpc
-    def plan_invitations(self, plan_id: str) -> list[dict[str, Any]]:
-        return list(InvitationSchema(many=True).dump(invitation_handlers.plan_invitations(self.uow, plan_id)))
-
-    @rpc
-    def invitation_by_token(self, token: str) -> dict[str, Any]:
-        query = load(TokenSchema(), {"token": token})
-        return about_out(invitation_handlers.invitation_by_token(self.uow, query["token"]))
-
-    @rpc
-    def answer_invitation(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
-        query = load(TokenSchema(), {"token": token})
-        command = load(AnswerSchema(), payload)
-        return about_out(invitation_handlers.answer_invitation(self.uow, query["token"], command["answer"]))
 
     # --- invitations -------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -74,6 +74,7 @@ class Peers(Protocol):
     def schedule_meeting(self, payload: dict[str, Any]) -> dict[str, Any]: ...
     def meetings_between(self, start: str, end: str) -> list[dict[str, Any]]: ...
     def meeting_participation(self, meeting_ids: list[str]) -> list[dict[str, Any]]: ...
+    def get_organisation(self, organisation_id: str) -> dict[str, Any]: ...
 
 
 def assess(
@@ -177,14 +178,78 @@ def update_plan(uow: AdvisorUow, plan_id: str, changes: Mapping[str, Any]) -> Pl
     return plan
 
 
-def record_outcome(uow: AdvisorUow, plan_id: str, outcome: str, feedback: str, feedback_on: date) -> Plan:
-    """Record what came of the dialogue and the feedback (återkoppling) the participants got."""
-    plan = plans.with_outcome(get_plan(uow, plan_id), outcome, feedback, feedback_on)
+def record_outcome(
+    uow: AdvisorUow,
+    plan_id: str,
+    outcome: str,
+    feedback: str,
+    feedback_on: date,
+    proposals: Sequence[Mapping[str, Any]] = (),
+    send_feedback: bool = False,
+    peers: Peers | None = None,
+    now: datetime | None = None,
+) -> Plan:
+    """Record what came of the dialogue and the feedback (återkoppling) the participants got.
+
+    With ``send_feedback`` the feedback also goes out by e-mail (``plan_feedback_given``, through the outbox,
+    in the same transaction) to every organisation that was invited or held a place at one of the plan's
+    meetings, at the contact address the registry has for it.
+    """
+    moment = now or datetime.now(UTC)
+    wanted = [plans.Proposal(str(p["text"]), bool(p["taken_up"]), str(p.get("reason") or "")) for p in proposals]
+    plan = plans.with_outcome(get_plan(uow, plan_id), outcome, feedback, feedback_on, moment, wanted)
+    recipients: list[dict[str, str]] = []
+    if send_feedback:
+        if peers is None:
+            raise ValueError("Sending the feedback needs the registry and the events service.")
+        uow.rollback()  # no transaction stays open while we wait for the other services
+        recipients = feedback_recipients(peers, plan)
+        plan = plans.with_outcome(get_plan(uow, plan_id), outcome, feedback, feedback_on, moment, wanted)
+        plan = plans.with_feedback_sent(plan, len(recipients), moment)
     uow.plans.save(plan)
     assert plan.outcome is not None
     uow.emit("plan_outcome_recorded", {"plan_id": plan.id, "outcome": plan.outcome.summary})
+    if send_feedback:
+        uow.emit("plan_feedback_given", _feedback_data(plan, recipients))
     uow.commit()
     return plan
+
+
+def feedback_recipients(peers: Peers, plan: Plan) -> list[dict[str, str]]:
+    """Every organisation invited to the plan or holding a place at one of its meetings, with a contact address."""
+    ids = list(dict.fromkeys(plan.invited_organisation_ids))
+    if plan.meeting_ids:
+        for meeting in peers.meeting_participation(list(plan.meeting_ids)):
+            ids += [str(organisation) for organisation in meeting.get("organisation_ids", ()) if organisation]
+    recipients = []
+    for organisation_id in dict.fromkeys(ids):
+        try:
+            organisation = peers.get_organisation(organisation_id)
+        except NotFound:
+            continue  # gone from the directory: nobody to write to
+        address = str(organisation.get("contact_email") or "").strip()
+        if address:
+            recipients.append(
+                {"organisation_id": organisation_id, "name": str(organisation.get("name", "")), "email": address}
+            )
+    return recipients
+
+
+def _feedback_data(plan: Plan, recipients: list[dict[str, str]]) -> dict[str, Any]:
+    assert plan.outcome is not None
+    return {
+        "plan_id": plan.id,
+        "issue": plan.issue,
+        "committee": plan.committee,
+        "committee_name": plan.committee_name or plan.committee,
+        "outcome": plan.outcome.summary,
+        "feedback": plan.outcome.feedback,
+        "proposals": [
+            {"text": proposal.text, "taken_up": proposal.taken_up, "reason": proposal.reason}
+            for proposal in plan.outcome.proposals
+        ],
+        "recipients": recipients,
+    }
 
 
 def suggestions(uow: AdvisorUow, peers: Peers, plan_id: str) -> dict[str, Any]:
@@ -225,7 +290,7 @@ def _matching_organisations(peers: Peers, plan: Plan) -> list[dict[str, Any]]:
 
 
 def schedule_meeting(uow: AdvisorUow, peers: Peers, plan_id: str, meeting: Mapping[str, Any]) -> dict[str, Any]:
-    """Schedule a meeting of the plan in the events service, at the plan's level and step."""
+    """Schedule a meeting of the plan in the events service, at the plan's level and step unless it names others."""
     plan = get_plan(uow, plan_id)
     uow.rollback()
     forum_slug = meeting.get("forum_slug") or (plan.forum_slugs[0] if plan.forum_slugs else None)
@@ -239,7 +304,7 @@ def schedule_meeting(uow: AdvisorUow, peers: Peers, plan_id: str, meeting: Mappi
     payload = {
         **{key: value for key, value in meeting.items() if value is not None},
         "forum_slug": forum_slug,
-        "level": plan.level.value,
+        "level": (meeting.get("level") or plan.level).value,
         "step": step.value,
     }
     scheduled = peers.schedule_meeting(payload)
