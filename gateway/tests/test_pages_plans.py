@@ -129,6 +129,8 @@ class FakeServices:
                 "status": "planned",
                 "rrule": "",
             }
+        if method == "plan_invitations":  # the plan page's invitations (test_pages_plan_invitations.py tests them)
+            return []
         if method == "get_organisation":
             if args[0] != "o1":
                 raise NotFound("no", "ORGANISATION_NOT_FOUND")

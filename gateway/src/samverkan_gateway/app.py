@@ -19,6 +19,7 @@ from .pages.login import blp as login_pages_blp
 from .pages.my_pages import blp as my_pages_blp
 from .pages.organisation_edit import blp as organisation_edit_pages_blp
 from .pages.organisations import blp as organisation_pages_blp
+from .pages.plan_invitations import blp as plan_invitation_pages_blp
 from .pages.planning import blp as planning_pages_blp
 from .pages.plan_meetings import blp as plan_meeting_pages_blp
 from .pages.plans import blp as plan_pages_blp
@@ -81,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(email_pages_blp)
     app.register_blueprint(login_pages_blp)
     app.register_blueprint(plan_pages_blp)
+    app.register_blueprint(plan_invitation_pages_blp)
     app.register_blueprint(plan_meeting_pages_blp)
     app.register_blueprint(my_pages_blp)
     i18n.init_app(app)

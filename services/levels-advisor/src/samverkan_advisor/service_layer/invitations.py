@@ -170,8 +170,10 @@ def explained_suggestions(uow: InvitingUow, peers: InvitingPeers, plan_id: str) 
         reasons.extend({"code": "area", "area": area} for area in organisation.get("areas") or () if area in plan.areas)
         explained.append({**organisation, "signatory": organisation_id in signatories, "reasons": reasons,
                           "invited": organisation_id in invited})  # fmt: skip
-    explained.sort(key=lambda organisation: (not organisation["signatory"], str(organisation.get("name", "")).casefold()))
-    return {**found, "organisations": explained}
+    explained.sort(
+        key=lambda organisation: (not organisation["signatory"], str(organisation.get("name", "")).casefold())
+    )
+    return {**found, "organisations": explained, "level_offer": invitations.level_offer(plan.level)}
 
 
 def plan_invitations(uow: InvitingUow, plan_id: str) -> list[Invitation]:
