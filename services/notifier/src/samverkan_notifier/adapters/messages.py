@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
-from ..domain.model import CONFIRMATION, INVITATION, Language, parse_time
+from ..domain.model import CONFIRMATION, FEEDBACK, INVITATION, Language, parse_time
 from ..service_layer.delivery import Job
 from .ics import for_attendee, invitation_for_all, method_for
 
@@ -136,7 +136,9 @@ WIRE = compat32.clone(linesep="\r\n")
 def render_text_and_html(job: Job, link: str | None, public_url: str = "") -> tuple[str, str]:
     """The text and HTML parts; ``link`` is the message's own link (unsubscribe, or confirm for a confirmation)."""
     kind = job.notification.event_type
-    name = {"digest": "digest", CONFIRMATION: "confirmation", INVITATION: "invitation"}.get(kind, "message")
+    name = {"digest": "digest", CONFIRMATION: "confirmation", INVITATION: "invitation", FEEDBACK: "feedback"}.get(
+        kind, "message"
+    )
     context = _context(job, link, public_url)
     language = job.notification.language.value
     text = _templates.get_template(f"{language}/{name}.txt").render(context)

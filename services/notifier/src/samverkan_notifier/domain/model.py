@@ -160,6 +160,10 @@ SUBJECTS: dict[str, dict[Language, str]] = {
         Language.SV: "Inbjudan till dialog: {issue}",
         Language.EN: "Invitation to a dialogue: {issue}",
     },
+    "plan_feedback_given": {
+        Language.SV: "Återkoppling från dialogen: {issue}",
+        Language.EN: "Feedback from the dialogue: {issue}",
+    },
     "subscription_confirmation": {
         Language.SV: "Bekräfta att du vill få mejl från Samverkan",
         Language.EN: "Confirm that you want e-mail from Samverkan",
@@ -172,6 +176,8 @@ SUBJECTS: dict[str, dict[Language, str]] = {
 
 # The mail that invites an organisation to a plan's dialogue; its link is the invitation's answer page.
 INVITATION = "plan_invitation_sent"
+# The feedback (återkoppling) on a plan's dialogue, to every organisation invited or taking part.
+FEEDBACK = "plan_feedback_given"
 # The mail that asks a person to confirm a subscription; its link is the message's one token.
 CONFIRMATION = "subscription_confirmation"
 # Owner of the subscriptions people make themselves, without a token.

@@ -159,6 +159,10 @@ class NotifierService:
     def on_plan_invitation_sent(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.plan_invitation_sent(self.uow, event, self.clock()))
 
+    @event_handler("levels_advisor", "plan_feedback_given")
+    def on_plan_feedback_given(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.plan_feedback_given(self.uow, event, self.clock()))
+
     @event_handler("registry", "membership_changed")
     def on_membership_changed(self, event: dict[str, Any]) -> None:
         handlers.membership_changed(self.uow, event)

@@ -24,6 +24,7 @@ from samverkan_common.errors import Conflict, Forbidden, NotFound
 from ..adapters.repository import NotifierUnitOfWork
 from ..domain.model import (
     CONFIRMATION,
+    FEEDBACK,
     INVITATION,
     Channel,
     Language,
@@ -345,6 +346,34 @@ def plan_invitation_sent(uow: NotifierUnitOfWork, event: dict[str, Any], now: da
         uow.payloads.keep(event)
         recorded = uow.notifications.add_all(
             [_to_attendee(event["event_id"], INVITATION, data, address, language, now) for address in addresses]
+        )
+    uow.commit()
+    return recorded
+
+
+def plan_feedback_given(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
+    """The feedback on a plan's dialogue: one mail to each organisation's contact address, once per event.
+
+    The advisor names the recipients (every organisation invited or taking part, at the address the
+    registry had for it when the feedback was given); two organisations sharing an address get one mail.
+    """
+    if not uow.first_delivery(event):
+        uow.rollback()
+        return 0
+    data = event["data"]
+    language = _language(data.get("language"))
+    addresses = list(
+        dict.fromkeys(
+            str(recipient["email"]).strip()
+            for recipient in data.get("recipients") or ()
+            if isinstance(recipient, dict) and str(recipient.get("email") or "").strip()
+        )
+    )
+    recorded = 0
+    if addresses:
+        uow.payloads.keep(event)
+        recorded = uow.notifications.add_all(
+            [_to_attendee(event["event_id"], FEEDBACK, data, address, language, now) for address in addresses]
         )
     uow.commit()
     return recorded
