@@ -50,6 +50,8 @@ SECRET_LINK_ENDPOINTS = {
     "unsubscribe.unsubscribe",
     "confirm.confirm_page",
     "confirm.confirm",
+    "plan_invitation_pages.invitation",
+    "plan_invitation_pages.answer",
 }
 # Endpoints that make the notifier send a confirmation mail to any address: each accepted request
 # counts, so nobody uses us to flood a stranger's inbox or to fill the database.
