@@ -216,7 +216,7 @@ def test_the_plan_page_shows_who_was_invited_and_what_they_answered(planner, ser
     text = text_of(planner.get("/planer/p1"))
 
     assert "Föreningen Exempel Inget svar än" in text
-    assert "Föreningen Fyrbodal Ja 11 januari 2027, 11:00" in text
+    assert "Föreningen Fyrbodal Ja Svarade 11 jan. 2027" in text
     assert "Bjud in organisationer" in text
 
 
