@@ -266,3 +266,30 @@ def test_an_expired_link_is_a_gone_page_and_cannot_be_answered(client, services)
     assert page.status_code == 410
     assert page.content_type.startswith("text/html")
     assert services.made("answer_invitation") == []
+
+
+# The API
+
+
+def test_a_planner_token_sends_and_lists_invitations_through_the_api(client, services, token):
+    planner = token("planner")
+
+    sent = client.post("/api/v1/advisor/plans/p1/invitations", json={"organisation_ids": ["o3", "o9"]}, headers=planner)
+    listed = client.get("/api/v1/advisor/plans/p1/invitations", headers=planner)
+
+    assert sent.status_code == 201
+    assert [invitation["organisation_id"] for invitation in sent.get_json()] == ["o3", "o9"]
+    assert services.made("send_plan_invitations")[0][2] == ("p1", {"organisation_ids": ["o3", "o9"]})
+    assert listed.get_json()[0]["state"] == "sent"
+
+
+def test_the_api_refuses_an_organisation_token_and_an_empty_list(client, services, token):
+    refused = client.post(
+        "/api/v1/advisor/plans/p1/invitations", json={"organisation_ids": ["o3"]}, headers=token("organisation")
+    )
+    empty = client.post("/api/v1/advisor/plans/p1/invitations", json={"organisation_ids": []}, headers=token("planner"))
+
+    assert refused.status_code == 403
+    assert empty.status_code == 422
+    assert empty.content_type == "application/problem+json"
+    assert services.made("send_plan_invitations") == []

@@ -20,6 +20,7 @@ from .pages.my_pages import blp as my_pages_blp
 from .pages.organisation_edit import blp as organisation_edit_pages_blp
 from .pages.organisations import blp as organisation_pages_blp
 from .pages.plan_invitations import blp as plan_invitation_pages_blp
+from .pages.plan_invitations import blp as plan_invitation_pages_blp
 from .pages.planning import blp as planning_pages_blp
 from .pages.plan_meetings import blp as plan_meeting_pages_blp
 from .pages.plans import blp as plan_pages_blp
@@ -28,6 +29,7 @@ from .resources.audit.routes import blp as audit_blp
 from .resources.deadletters.routes import blp as dead_letters_blp
 from .resources.events.routes import blp as events_blp
 from .resources.events.routes import feeds
+from .resources.invitations.routes import blp as invitations_blp
 from .resources.jobs.routes import blp as jobs_blp
 from .resources.municipalities.routes import blp as municipalities_blp
 from .resources.notifications.routes import blp as notifications_blp
@@ -63,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         jobs_blp,
         events_blp,
         advisor_blp,
+        invitations_blp,
         reports_blp,
         notifications_blp,
         audit_blp,
@@ -82,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(email_pages_blp)
     app.register_blueprint(login_pages_blp)
     app.register_blueprint(plan_pages_blp)
+    app.register_blueprint(plan_invitation_pages_blp)
     app.register_blueprint(plan_invitation_pages_blp)
     app.register_blueprint(plan_meeting_pages_blp)
     app.register_blueprint(my_pages_blp)
