@@ -20,7 +20,6 @@ from .pages.my_pages import blp as my_pages_blp
 from .pages.organisation_edit import blp as organisation_edit_pages_blp
 from .pages.organisations import blp as organisation_pages_blp
 from .pages.plan_invitations import blp as plan_invitation_pages_blp
-from .pages.plan_invitations import blp as plan_invitation_pages_blp
 from .pages.planning import blp as planning_pages_blp
 from .pages.plan_meetings import blp as plan_meeting_pages_blp
 from .pages.plans import blp as plan_pages_blp
@@ -85,7 +84,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(email_pages_blp)
     app.register_blueprint(login_pages_blp)
     app.register_blueprint(plan_pages_blp)
-    app.register_blueprint(plan_invitation_pages_blp)
     app.register_blueprint(plan_invitation_pages_blp)
     app.register_blueprint(plan_meeting_pages_blp)
     app.register_blueprint(my_pages_blp)
