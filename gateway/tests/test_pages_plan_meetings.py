@@ -116,6 +116,16 @@ def test_the_form_is_prefilled_from_the_plan_with_fitting_forums_first(planner):
     assert '<option value="drafting" selected>' in html
 
 
+def test_without_forums_of_its_own_the_plan_gets_its_committees_forum_chosen(planner, services):
+    services.plans["p1"]["forum_slugs"] = []
+
+    html = planner.get("/planer/p1/moten/nytt").get_data(as_text=True)
+
+    # Both BMR forums fit; the first by name is chosen, and only it.
+    assert '<option value="ros" selected>' in html
+    assert html.count(" selected>") == 3  # the forum, the level and the step
+
+
 def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in(client, services):
     answer = client.get("/planer/p1/moten/nytt")
     assert answer.status_code == 302
@@ -133,6 +143,8 @@ def test_booking_sends_the_meeting_with_places_and_deadline_in_stockholm_time_an
     assert sent["ends_at"] == f"{NEXT_YEAR}-04-14T15:30:00+02:00"
     assert sent["registration_deadline"] == f"{NEXT_YEAR}-04-07T23:59:00+02:00"
     assert (sent["capacity"], sent["level"], sent["step"]) == (40, "consultation", "drafting")
+    assert sent["location"] == "Regionens hus, Vänersborg"
+    assert "online_url" not in sent  # left empty: not sent at all
     assert "Mötet är bokat" in text_of(planner.get(answer.headers["Location"]))
 
 

@@ -224,10 +224,9 @@ def check_meeting(form: dict[str, str], forum_slugs: set[str], now: datetime) ->
         "ends_at": ends_at.isoformat(),
         "level": form["level"],
         "step": form["step"],
-        "location": form["location"],
-        "online_url": form["online_url"],
-        "description": form["description"],
     }
+    # Only what was written: the events service reads an empty link as a link that is not valid.
+    meeting.update({name: form[name] for name in ("location", "online_url", "description") if form[name]})
     if capacity is not None:
         meeting["capacity"] = capacity
     if deadline is not None:
@@ -290,7 +289,11 @@ def meeting_form(plan_id: str) -> Any:
     person, plan = _reader(plan_id)
     if person is None:
         return plan
-    return _meeting_page(plan, _meeting_form(plan), {})
+    form = _meeting_form(plan)
+    if not form["forum_slug"]:
+        fitting, _others = _forums(plan)
+        form["forum_slug"] = fitting[0]["slug"] if fitting else ""  # the committee's own forum, if it has one
+    return _meeting_page(plan, form, {})
 
 
 @blp.post("/planer/<plan_id>/moten/nytt")
