@@ -18,6 +18,7 @@ SUGGESTIONS = {
         {
             "id": "o3",
             "name": "Föreningen Fyrbodal",
+            "contact_email": "kansli@fyrbodal.example.org",
             "municipality_code": "1490",
             "areas": ["culture"],
             "signatory": True,
@@ -143,6 +144,8 @@ def test_suggestions_are_explained_signatories_first_and_the_invited_one_cannot_
     assert "Har undertecknat Överenskommelsen · verksam i Borås · intresserad av kultur" in text
     assert re.search(r'id="org-o1"[^>]*disabled checked', html)
     assert "Redan inbjuden." in text
+    assert "Alla barns rätt Intresserad av kultur Saknar kontaktadress: får inget mejl." in text
+    assert text.count("Saknar kontaktadress") == 1  # not for the one with an address, nor the one already invited
     assert "BMR:s samråd" in text
     assert "Ni kan påverka hur förslaget utformas, men inte om det ska göras." in text
 
