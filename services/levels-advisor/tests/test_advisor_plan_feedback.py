@@ -117,3 +117,33 @@ def test_feedback_is_sent_to_every_invited_or_taking_part_organisation_with_an_a
     ]
     assert done["outcome"]["feedback_sent_to"] == 2
     assert done["outcome"]["feedback_sent_at"] is not None
+
+
+def test_organisations_already_invited_hear_of_a_meeting_booked_later(service):
+    plan = new_plan(service, forum_slugs=["bmr-samrad"])
+    service.events = FakeProxy(
+        list_forums=FORUMS,
+        schedule_meeting=lambda payload: {**scheduled(payload), **payload, "id": "m-7", "timezone": "Europe/Stockholm"},
+        get_meeting=lambda meeting_id: {"id": meeting_id, "status": "planned"},
+        meeting_participation=participation,
+    )
+    service.send_plan_invitations(plan["id"], {"organisation_ids": ["o1", "o2", "o3"]})
+
+    service.schedule_plan_meeting(
+        plan["id"],
+        {"title": "Hearing", "starts_at": "2027-03-01T13:00:00", "ends_at": "2027-03-01T15:00:00", "capacity": 30},
+    )
+
+    [booked] = events_of(service.uow, "plan_meeting_booked")
+    # o2 has no address; the others each get the meeting once.
+    assert booked["addresses"] == ["info@bostad.example.org", "kansli@fyrbodal.example.org"]
+    assert (booked["meeting_id"], booked["title"], booked["capacity"]) == ("m-7", "Hearing", 30)
+    assert booked["issue"] == plan["issue"]
+
+
+def test_a_plan_without_invitations_announces_no_booked_meeting_to_anyone(service):
+    plan = new_plan(service, forum_slugs=["bmr-samrad"])
+    service.schedule_plan_meeting(
+        plan["id"], {"title": "Möte", "starts_at": "2027-03-01T13:00:00", "ends_at": "2027-03-01T15:00:00"}
+    )
+    assert events_of(service.uow, "plan_meeting_booked") == []

@@ -85,3 +85,46 @@ def test_feedback_without_any_address_sends_nothing(service, deliver, smtp_serve
     deliver()
 
     assert smtp_server.messages() == []
+
+
+def booked():
+    return dict(
+        envelope(
+            "plan_meeting_booked",
+            {
+                "plan_id": "p-1",
+                "issue": "Handlingsplan för mänskliga rättigheter",
+                "committee": "BMR",
+                "committee_name": "Beredningen för mänskliga rättigheter",
+                "meeting_id": "m-7",
+                "title": "Hearing om handlingsplanen",
+                "starts_at": "2027-03-02T13:00:00+01:00",
+                "ends_at": "2027-03-02T15:00:00+01:00",
+                "timezone": "Europe/Stockholm",
+                "location": "Regionens hus, Vänersborg",
+                "forum_slug": "bmr-samrad",
+                "status": "planned",
+                "sequence": 0,
+                "addresses": ["kansli@fyrbodal.example.org", "info@bostad.example.org"],
+            },
+        )
+    )
+
+
+def test_invited_organisations_get_a_meeting_booked_later_with_its_calendar_invitation_once(
+    service, deliver, smtp_server
+):
+    event = booked()
+    service.on_plan_meeting_booked(event)
+    service.on_plan_meeting_booked(event)
+    deliver()
+
+    mails = smtp_server.messages()
+    assert sorted(mail["To"] for mail in mails) == ["info@bostad.example.org", "kansli@fyrbodal.example.org"]
+    assert mails[0]["Subject"] == "Nytt möte i dialogen: Hearing om handlingsplanen"
+    text = mails[0].get_body(preferencelist=("plain",)).get_content()
+    assert "inbjuden till: Handlingsplan för mänskliga rättigheter" in text
+    assert "Regionens hus, Vänersborg" in text
+    assert "https://samverkan.example.org/moten/m-7" in text
+    [calendar] = [part for part in mails[0].walk() if part.get_content_type() == "text/calendar"]
+    assert "SUMMARY:Hearing om handlingsplanen" in calendar.get_content()

@@ -11,6 +11,7 @@ from samverkan_common.participation import DecisionStep, Level
 
 from ..domain import advice, committees, plans, report
 from ..domain.committees import Committee
+from ..domain.invitations import Invitation, InvitationState
 from ..domain.model import Assessment, MethodMatrix, Questionnaire
 from ..domain.plans import Plan
 
@@ -54,11 +55,17 @@ class CommitteeStore(Protocol):
     def all(self) -> list[Committee]: ...
 
 
+class InvitationStore(Protocol):
+    def of_plan(self, plan_id: str) -> list[Invitation]: ...
+
+
 class AdvisorUow(Protocol):
     @property
     def assessments(self) -> AssessmentStore: ...
     @property
     def plans(self) -> PlanStore: ...
+    @property
+    def invitations(self) -> InvitationStore: ...
     @property
     def committees(self) -> CommitteeStore: ...
     def emit(self, type_: str, data: dict[str, Any], version: int = 1) -> object: ...
@@ -313,8 +320,37 @@ def schedule_meeting(uow: AdvisorUow, peers: Peers, plan_id: str, meeting: Mappi
         plan = plans.updated(plan, {"forum_slugs": [*plan.forum_slugs, forum_slug]})
     uow.plans.save(plan)
     uow.emit("plan_updated", plan.event_data())
+    booked = _meeting_booked_data(plan, uow.invitations.of_plan(plan.id), scheduled)
+    if booked["addresses"]:
+        uow.emit("plan_meeting_booked", booked)
     uow.commit()
     return scheduled
+
+
+# What an invited organisation's mail about a new meeting of the plan shows (and its .ics is made from).
+BOOKED_MEETING_FIELDS = (
+    "title", "starts_at", "ends_at", "timezone", "location", "online_url", "forum_slug", "forum_name",
+    "status", "sequence", "description", "capacity", "registration_deadline",
+)  # fmt: skip
+
+
+def _meeting_booked_data(plan: Plan, invited: list[Invitation], meeting: Mapping[str, Any]) -> dict[str, Any]:
+    """plan_meeting_booked: the meeting, for every address of an organisation invited that has not said no."""
+    addresses = [
+        address
+        for invitation in invited
+        if invitation.state is not InvitationState.NO
+        for address in invitation.addresses
+    ]
+    return {
+        "plan_id": plan.id,
+        "issue": plan.issue,
+        "committee": plan.committee,
+        "committee_name": plan.committee_name or plan.committee,
+        "meeting_id": str(meeting["id"]),
+        **{name: meeting.get(name) for name in BOOKED_MEETING_FIELDS if name in meeting},
+        "addresses": list(dict.fromkeys(addresses)),
+    }
 
 
 def follow_up(uow: AdvisorUow, peers: Peers, year: int, now: datetime | None = None) -> dict[str, Any]:

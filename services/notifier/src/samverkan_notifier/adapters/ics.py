@@ -28,6 +28,8 @@ METHODS = {
     "registration_cancelled": "CANCEL",
     # An invitation to a plan's dialogue carries its first meeting, when one is booked.
     "plan_invitation_sent": "REQUEST",
+    # A meeting booked for a plan, to the organisations already invited to it.
+    "plan_meeting_booked": "REQUEST",
 }
 
 

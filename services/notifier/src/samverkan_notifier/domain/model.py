@@ -160,6 +160,10 @@ SUBJECTS: dict[str, dict[Language, str]] = {
         Language.SV: "Inbjudan till dialog: {issue}",
         Language.EN: "Invitation to a dialogue: {issue}",
     },
+    "plan_meeting_booked": {
+        Language.SV: "Nytt möte i dialogen: {title}",
+        Language.EN: "New meeting in the dialogue: {title}",
+    },
     "plan_feedback_given": {
         Language.SV: "Återkoppling från dialogen: {issue}",
         Language.EN: "Feedback from the dialogue: {issue}",

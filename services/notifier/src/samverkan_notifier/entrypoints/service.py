@@ -159,6 +159,10 @@ class NotifierService:
     def on_plan_invitation_sent(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.plan_invitation_sent(self.uow, event, self.clock()))
 
+    @event_handler("levels_advisor", "plan_meeting_booked")
+    def on_plan_meeting_booked(self, event: dict[str, Any]) -> None:
+        self._recorded(handlers.plan_meeting_booked(self.uow, event, self.clock()))
+
     @event_handler("levels_advisor", "plan_feedback_given")
     def on_plan_feedback_given(self, event: dict[str, Any]) -> None:
         self._recorded(handlers.plan_feedback_given(self.uow, event, self.clock()))

@@ -351,6 +351,27 @@ def plan_invitation_sent(uow: NotifierUnitOfWork, event: dict[str, Any], now: da
     return recorded
 
 
+def plan_meeting_booked(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
+    """A meeting booked for a plan: each address of the organisations invited to it gets the meeting, once."""
+    if not uow.first_delivery(event):
+        uow.rollback()
+        return 0
+    data = event["data"]
+    language = _language(data.get("language"))
+    addresses = list(dict.fromkeys(str(address).strip() for address in data.get("addresses") or () if address))
+    recorded = 0
+    if addresses:
+        uow.payloads.keep(event)
+        recorded = uow.notifications.add_all(
+            [
+                _to_attendee(event["event_id"], "plan_meeting_booked", data, address, language, now)
+                for address in addresses
+            ]
+        )
+    uow.commit()
+    return recorded
+
+
 def plan_feedback_given(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
     """The feedback on a plan's dialogue: one mail to each organisation's contact address, once per event.
 
