@@ -60,6 +60,11 @@ def plan(stack, demo) -> dict[str, str]:
               "invited_organisation_ids": [organisation.json()["id"]]},
     )  # fmt: skip
     assert made.status_code == 201, made.text
+    # Invited before any meeting is booked: the meeting booked below reaches the organisation on its own.
+    invited = planner.post(
+        f"/api/v1/advisor/plans/{made.json()['id']}/invitations", json={"organisation_ids": [organisation.json()["id"]]}
+    )
+    assert invited.status_code == 201, invited.text
     return {"id": made.json()["id"], "address": address}
 
 
@@ -152,9 +157,20 @@ def test_the_planner_books_a_meeting_records_the_outcome_and_the_feedback_reache
     assert "till 1 organisation." in outcome
     page.screenshot(path=str(SCREENSHOTS / "plan-with-outcome-desktop.png"), full_page=True)
 
+    # The organisation's mailbox: the invitation, the meeting booked after it (with its .ics), the feedback.
+    subjects = {
+        f"Inbjudan till dialog: {ISSUE}",
+        f"Nytt möte i dialogen: {TITLE}",
+        f"Återkoppling från dialogen: {ISSUE}",
+    }
     mails = wait_until(
-        lambda: [mail for mail in smtp_server.messages() if mail["To"] == plan["address"]], bool, timeout=60
+        lambda: [mail for mail in smtp_server.messages() if mail["To"] == plan["address"]],
+        lambda found: {mail["Subject"] for mail in found} >= subjects,
+        timeout=60,
     )
-    assert [mail["Subject"] for mail in mails] == [f"Återkoppling från dialogen: {ISSUE}"]
-    text = mails[0].get_body(preferencelist=("plain",)).get_content()
+    assert sorted(mail["Subject"] for mail in mails) == sorted(subjects)
+    [meeting_mail] = [mail for mail in mails if mail["Subject"] == f"Nytt möte i dialogen: {TITLE}"]
+    assert any(part.get_content_type() == "text/calendar" for part in meeting_mail.walk())
+    [feedback_mail] = [mail for mail in mails if mail["Subject"] == f"Återkoppling från dialogen: {ISSUE}"]
+    text = feedback_mail.get_body(preferencelist=("plain",)).get_content()
     assert "Ersättning för förlorad arbetstid: togs inte med. Det finns ingen budget för det i år." in text
