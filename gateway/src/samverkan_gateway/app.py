@@ -20,8 +20,8 @@ from .pages.my_pages import blp as my_pages_blp
 from .pages.organisation_edit import blp as organisation_edit_pages_blp
 from .pages.organisations import blp as organisation_pages_blp
 from .pages.plan_invitations import blp as plan_invitation_pages_blp
-from .pages.planning import blp as planning_pages_blp
 from .pages.plan_meetings import blp as plan_meeting_pages_blp
+from .pages.planning import blp as planning_pages_blp
 from .pages.plans import blp as plan_pages_blp
 from .resources.advisor.routes import blp as advisor_blp
 from .resources.audit.routes import blp as audit_blp
