@@ -333,43 +333,35 @@ def plan_created(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) 
     return recorded
 
 
-def plan_invitation_sent(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
-    """An organisation is invited to a plan's dialogue: one mail to each of its contact addresses, once."""
+def _mail_each_address(
+    uow: NotifierUnitOfWork, event: dict[str, Any], kind: str, addresses: list[str], now: datetime
+) -> int:
+    """One mail of ``kind`` to each address the event names, once per event; a shared address gets one."""
     if not uow.first_delivery(event):
         uow.rollback()
         return 0
-    data = event["data"]
-    language = _language(data.get("language"))
-    addresses = list(dict.fromkeys(str(address) for address in data.get("addresses") or () if address))
+    language = _language(event["data"].get("language"))
+    unique = list(dict.fromkeys(address.strip() for address in addresses if address.strip()))
     recorded = 0
-    if addresses:
+    if unique:
         uow.payloads.keep(event)
         recorded = uow.notifications.add_all(
-            [_to_attendee(event["event_id"], INVITATION, data, address, language, now) for address in addresses]
+            [_to_attendee(event["event_id"], kind, event["data"], address, language, now) for address in unique]
         )
     uow.commit()
     return recorded
+
+
+def plan_invitation_sent(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
+    """An organisation is invited to a plan's dialogue: one mail to each of its contact addresses, once."""
+    addresses = [str(address) for address in event["data"].get("addresses") or () if address]
+    return _mail_each_address(uow, event, INVITATION, addresses, now)
 
 
 def plan_meeting_booked(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
     """A meeting booked for a plan: each address of the organisations invited to it gets the meeting, once."""
-    if not uow.first_delivery(event):
-        uow.rollback()
-        return 0
-    data = event["data"]
-    language = _language(data.get("language"))
-    addresses = list(dict.fromkeys(str(address).strip() for address in data.get("addresses") or () if address))
-    recorded = 0
-    if addresses:
-        uow.payloads.keep(event)
-        recorded = uow.notifications.add_all(
-            [
-                _to_attendee(event["event_id"], "plan_meeting_booked", data, address, language, now)
-                for address in addresses
-            ]
-        )
-    uow.commit()
-    return recorded
+    addresses = [str(address) for address in event["data"].get("addresses") or () if address]
+    return _mail_each_address(uow, event, "plan_meeting_booked", addresses, now)
 
 
 def plan_feedback_given(uow: NotifierUnitOfWork, event: dict[str, Any], now: datetime) -> int:
@@ -378,26 +370,12 @@ def plan_feedback_given(uow: NotifierUnitOfWork, event: dict[str, Any], now: dat
     The advisor names the recipients (every organisation invited or taking part, at the address the
     registry had for it when the feedback was given); two organisations sharing an address get one mail.
     """
-    if not uow.first_delivery(event):
-        uow.rollback()
-        return 0
-    data = event["data"]
-    language = _language(data.get("language"))
-    addresses = list(
-        dict.fromkeys(
-            str(recipient["email"]).strip()
-            for recipient in data.get("recipients") or ()
-            if isinstance(recipient, dict) and str(recipient.get("email") or "").strip()
-        )
-    )
-    recorded = 0
-    if addresses:
-        uow.payloads.keep(event)
-        recorded = uow.notifications.add_all(
-            [_to_attendee(event["event_id"], FEEDBACK, data, address, language, now) for address in addresses]
-        )
-    uow.commit()
-    return recorded
+    addresses = [
+        str(recipient.get("email") or "")
+        for recipient in event["data"].get("recipients") or ()
+        if isinstance(recipient, dict)
+    ]
+    return _mail_each_address(uow, event, FEEDBACK, addresses, now)
 
 
 def membership_changed(uow: NotifierUnitOfWork, event: dict[str, Any]) -> None:
