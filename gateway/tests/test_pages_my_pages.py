@@ -9,6 +9,7 @@ import pytest
 from samverkan_common.errors import Conflict, NotFound
 from samverkan_gateway.auth import Role
 from samverkan_gateway.people import create_user
+from samverkan_gateway.rpc import BrokerUnavailable, RpcTimeout
 
 PASSWORD = "rätt häst batteri häftklammer"
 FORUMS = [
@@ -365,3 +366,17 @@ def test_a_new_link_is_shown_once_with_the_warning_then_only_that_one_exists(web
     assert token not in again.get_data(as_text=True)
     assert "Du har en länk, skapad 23 november 2026, 01:30." in text_of(again)
     assert "slutar den gamla länken att fungera direkt" in text_of(again)
+
+
+@pytest.mark.parametrize("away", [RpcTimeout("notifier.list_subscriptions"), BrokerUnavailable("no notifier")])
+def test_with_the_notifier_away_the_page_says_so_in_its_section_and_the_rest_works(web, services, away):
+    services.refuse["list_subscriptions"] = away
+
+    answer = web.get("/mina-sidor")
+
+    assert answer.status_code == 200
+    shown = text_of(answer)
+    assert "Dina bevakningar och val för e-post går inte att visa just nu." in shown
+    assert "Stormöte: överenskommelsen i praktiken" in shown  # the registrations, from the events service
+    assert "Du har ingen länk ännu." in shown  # the calendar link, from the events service
+    assert "Spara mina val" not in shown  # no form that could only fail

@@ -173,9 +173,12 @@ class Stack:
                 if process.poll() is not None:
                     raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir}/{name}.log")
             try:
+                # /readyz is the gateway's own broker and database; /status says whether every service answers.
                 last = requests.get(f"{self.url}/readyz", timeout=5)
                 if last.status_code == 200:
-                    return dict(last.json())
+                    last = requests.get(f"{self.url}/status", timeout=5)
+                    if last.json()["status"] == "ok":
+                        return dict(last.json())
             except (requests.ConnectionError, requests.Timeout) as error:  # not listening yet, or still booting
                 last = error
             time.sleep(0.2)

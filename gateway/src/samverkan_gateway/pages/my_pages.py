@@ -29,13 +29,14 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from samverkan_common.errors import Conflict
+from samverkan_common.errors import Conflict, Unavailable
 
 from ..auth import Principal
 from ..people import users
 from ..resources.events.routes import changed, feed_links
 from ..resources.notifications.schemas import SubscriptionInSchema, SubscriptionSetSchema
 from ..resources.schemas import wire
+from ..rpc import BrokerUnavailable, RpcTimeout
 from ..services import call
 from ..sessions import current_person
 from .calendar import level_name
@@ -158,9 +159,13 @@ def _page(
     status: int = 200,
 ) -> Any:
     email = _email_of(person)
-    subscriptions = _subscriptions(person)
+    try:
+        subscriptions: list[dict[str, Any]] | None = _subscriptions(person)
+    except (BrokerUnavailable, RpcTimeout, Unavailable):
+        # The notifier is away: this section says so, and the rest of the page still works.
+        subscriptions = None
     if form is None:
-        form = _form_state(subscriptions, str(session.get(EDITED_ADDRESS) or email))
+        form = _form_state(subscriptions or [], str(session.get(EDITED_ADDRESS) or email))
     forums = sorted(call("events", "list_forums"), key=lambda forum: forum["name"].casefold())
     response = current_app.make_response(
         (
