@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -83,13 +84,17 @@ def service_metadata() -> MetaData:
         Column("envelope", Text, nullable=False),
         Column("created_at", UTCDateTime, nullable=False),
         Column("published_at", UTCDateTime, nullable=True, index=True),
+        # A row that keeps failing to publish is parked after some attempts (see samverkan_common.outbox).
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text, nullable=True),
+        Column("parked_at", UTCDateTime, nullable=True),
     )
     Table(
         "processed_events",
         metadata,
         Column("event_id", String(36), primary_key=True),
         Column("type", String(100), nullable=False),
-        Column("processed_at", UTCDateTime, nullable=False),
+        Column("processed_at", UTCDateTime, nullable=False, index=True),
     )
     return metadata
 

@@ -76,16 +76,24 @@ class _Watched(Collector):
             "Age of the oldest unpublished event (0 when none waits).",
             labels=["service"],
         )
+        parked = GaugeMetricFamily(
+            "samverkan_outbox_parked",
+            "Events parked in the outbox after failing to publish too often (they wait for an operator).",
+            labels=["service"],
+        )
         for service, (engine, table) in sorted(outboxes.items()):
             try:
                 count, oldest = outbox_backlog(engine, table)
+                parked_now = outbox_parked(engine, table)
             except Exception:  # noqa: BLE001 - a database away must not break the scrape
                 log.warning("could not read the outbox backlog of %s", service, exc_info=True)
                 continue
             backlog.add_metric([service], count)
             age.add_metric([service], (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0)
+            parked.add_metric([service], parked_now)
         yield backlog
         yield age
+        yield parked
         depth = GaugeMetricFamily(
             "samverkan_queue_messages", "Messages ready in a service's RabbitMQ queue.", labels=["service", "queue"]
         )
@@ -123,14 +131,26 @@ def unwatch_outbox(service: str) -> None:
 
 
 def outbox_backlog(engine: Engine, outbox: Table) -> tuple[int, datetime | None]:
-    """How many events wait to be published, and when the oldest was committed."""
+    """How many events wait to be published (parked ones aside), and when the oldest was committed."""
     with engine.connect() as connection:
         count, oldest = connection.execute(
-            select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+            select(func.count(), func.min(outbox.c.created_at)).where(
+                outbox.c.published_at.is_(None), outbox.c.parked_at.is_(None)
+            )
         ).one()
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)  # SQLite keeps no zone; we store UTC
     return int(count), oldest
+
+
+def outbox_parked(engine: Engine, outbox: Table) -> int:
+    """How many events are parked (see samverkan_common.outbox)."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.parked_at.is_not(None))
+            ).scalar_one()
+        )
 
 
 def queue_names(container: Any) -> list[str]:

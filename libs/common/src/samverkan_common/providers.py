@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
 from typing import Any
 
 from eventlet.event import Event
@@ -17,14 +19,17 @@ log = logging.getLogger(__name__)
 
 RELAY_POLL_SECONDS = 2.0
 RELAY_RETRY_SECONDS = 1.0
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class UnitOfWorkProvider(DependencyProvider):
     """Builds the engine and the relay once; hands each worker a fresh unit of work.
 
-    Config keys: ``DATABASE_URL`` (required) and ``AMQP_URI`` (nameko's own).
-    After a commit that emitted events the relay is woken at once; it also
-    polls, so events left by a crash are published when the service returns.
+    Config keys: ``DATABASE_URL`` (required), ``AMQP_URI`` (nameko's own) and
+    ``OUTBOX`` (``MAX_ATTEMPTS`` before a row is parked, ``SENT_RETENTION_DAYS``,
+    ``PROCESSED_RETENTION_DAYS``). After a commit that emitted events the relay is
+    woken at once; it also polls, so events left by a crash are published when the
+    service returns, and it prunes old rows once an hour.
     """
 
     def __init__(self, uow_class: type[UnitOfWork]):
@@ -43,11 +48,16 @@ class UnitOfWorkProvider(DependencyProvider):
             patch_psycopg()
         self.engine = make_engine(config["DATABASE_URL"])
         self.sessions = session_factory(self.engine)
+        outbox = config.get("OUTBOX") or {}
         self.relay = OutboxRelay(
             self.engine,
             self.uow_class.metadata.tables["outbox"],
             config["AMQP_URI"],
             self.container.service_name,
+            max_attempts=int(outbox.get("MAX_ATTEMPTS", 5)),
+            processed_events=self.uow_class.metadata.tables["processed_events"],
+            sent_retention=timedelta(days=float(outbox.get("SENT_RETENTION_DAYS", 7))),
+            processed_retention=timedelta(days=float(outbox.get("PROCESSED_RETENTION_DAYS", 30))),
         )
         metrics.watch_outbox(self.container.service_name, self.engine, self.uow_class.metadata.tables["outbox"])
 
@@ -78,10 +88,14 @@ class UnitOfWorkProvider(DependencyProvider):
 
     def _relay_forever(self) -> None:
         assert self.relay is not None
+        next_prune = time.monotonic()
         while self._running:
             try:
                 while self.relay.relay_batch():
                     pass
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+                    self.relay.prune()
                 timeout = RELAY_POLL_SECONDS
             except Exception:  # noqa: BLE001 - broker or database away: retry, never die
                 log.warning("outbox relay failed; retrying", exc_info=True)
