@@ -9,7 +9,7 @@ from flask_smorest import Api
 
 from samverkan_common.db import make_engine
 
-from . import audit, csrf, health, i18n, observability, problems, ratelimit, security, sessions
+from . import audit, csrf, health, i18n, idempotency, observability, problems, ratelimit, security, sessions
 from .config import from_environment
 from .docs import blp as docs_blp
 from .pages.calendar import blp as pages_blp
@@ -56,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = SamverkanApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.plugins.append(ratelimit.RateLimitResponses())  # before the blueprints: it documents their 429s
+    idempotency.document(api)  # also before the blueprints: every POST takes an Idempotency-Key
     app.extensions["samverkan_api"] = api
     for blueprint in (
         organisations_blp,
@@ -96,6 +97,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     observability.init_app(app)
     audit.init_app(app)
+    idempotency.init_app(app)  # last: a request another check refuses never claims a key
     return app
 
 

@@ -149,6 +149,24 @@ def prune(keep_days: int | None, dry_run: bool) -> None:
     click.echo(f"Deleted {trail.prune(engine, days)} audit entries older than {days} days.")
 
 
+@main.group()
+def idempotency() -> None:
+    """The answers kept for POSTs sent with an Idempotency-Key."""
+
+
+@idempotency.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only say how many keys would go.")
+def prune_idempotency(dry_run: bool) -> None:
+    """Delete Idempotency-Key answers older than 24 hours (run it daily or more often)."""
+    from . import idempotency as keys
+
+    engine = _app().extensions["samverkan_db"]
+    if dry_run:
+        click.echo(f"{keys.count_older_than_ttl(engine)} idempotency keys are older than 24 hours.")
+        return
+    click.echo(f"Deleted {keys.prune(engine)} idempotency keys older than 24 hours.")
+
+
 @main.command()
 def openapi() -> None:
     """Print the OpenAPI document generated from the schemas."""

@@ -70,6 +70,8 @@ def accepts_up_to(limit: int) -> Callable[[View], View]:
             request.max_content_length = limit
             return view(*args, **kwargs)
 
+        # Read by code that takes the body before the view (idempotency.py fingerprints it).
+        limited.__dict__["body_limit"] = limit
         return limited  # type: ignore[return-value]
 
     return decorate
