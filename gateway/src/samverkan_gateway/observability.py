@@ -29,7 +29,14 @@ from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from samverkan_common.logs import HEADER, JsonFormatter, bind_request_id, new_request_id, unbind_request_id
+from samverkan_common.logs import (
+    HEADER,
+    JsonFormatter,
+    bind_request_id,
+    level_name,
+    new_request_id,
+    unbind_request_id,
+)
 from samverkan_common.logs import valid_request_id as valid
 
 access_log = logging.getLogger("samverkan_gateway.access")
@@ -115,12 +122,15 @@ def _registry() -> Any:
 
 
 def _log_as_json() -> None:
-    """Give the process JSON log lines on stderr, unless something (a test runner) configured logging."""
+    """Give the process JSON log lines on stderr at LOG_LEVEL (default INFO; anything else that is not
+    a level stops the start), unless something (a test runner) configured logging."""
+    level = level_name(os.environ.get("LOG_LEVEL"))
     root = logging.getLogger()
     if root.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service="gateway"))
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    logging.getLogger("pika").setLevel(logging.WARNING)  # a line per channel opened is noise
+    root.setLevel(level)
+    # A line per channel opened is noise, unless someone asked for every line.
+    logging.getLogger("pika").setLevel(level if level == "DEBUG" else max(logging.WARNING, root.level))

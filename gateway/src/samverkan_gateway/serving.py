@@ -6,12 +6,14 @@ request it cannot parse (a request line over its 4 KB limit, a header over 8 KB,
 headers, bytes that are not HTTP) itself, before Flask sees it, in its own text/html. Its limits stay;
 this worker writes those answers as the rest of the gateway writes every error, problem+json.
 
-The arbiter imports this module to find the worker class, so it imports gunicorn only; the Flask side
-(``problems``) is loaded in the workers, where the application already is.
+The arbiter imports this module to find the worker class, so it imports gunicorn (and the small
+``samverkan_common.logs``) only; the Flask side (``problems``) is loaded in the workers, where the
+application already is.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 from datetime import datetime
 from http import HTTPStatus
@@ -44,6 +46,8 @@ from gunicorn.http.errors import (
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker
 
+from samverkan_common.logs import level_name
+
 # One worker with 8 threads: the pod may use one core, which one worker fills (the work is waiting on
 # RPC replies), and a second would only add ~80 MB; more load means more pods (the HPA).
 worker_class = "samverkan_gateway.serving.ProblemWorker"
@@ -51,6 +55,8 @@ workers = 1
 threads = 8
 # Finish running requests on SIGTERM; the pod's grace period leaves room for it (deploy/k8s).
 graceful_timeout = 20
+# gunicorn's own lines (start, workers, signals) at the level of the rest: LOG_LEVEL, default INFO.
+loglevel = level_name(os.environ.get("LOG_LEVEL")).lower()
 # No control socket (gunicornc): nothing uses it, the image's user has no $HOME to put it in (read-only
 # root), and test stacks running side by side would share one path.
 control_socket_disable = True

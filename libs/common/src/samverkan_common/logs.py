@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import traceback
 import uuid
 from collections.abc import Iterator
@@ -97,3 +98,31 @@ class JsonFormatter(logging.Formatter):
         elif record.exc_text:
             entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+# The levels LOG_LEVEL may name (any case); INFO when it is unset or empty.
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_LEVEL = "INFO"
+
+
+def level_name(value: object, setting: str = "LOG_LEVEL") -> str:
+    """The level ``value`` names (``debug`` -> ``DEBUG``; unset or empty: INFO); a clear error if none."""
+    name = DEFAULT_LEVEL if value is None or value == "" else str(value).strip().upper()
+    if name not in LEVELS:
+        raise ValueError(f"{setting}={value!r} is not a log level: use one of {', '.join(LEVELS)}")
+    return name
+
+
+def stderr_handler(service: str, log_level: object = None) -> logging.Handler:
+    """JSON lines on stderr, and the process logging at ``log_level`` (LOG_LEVEL, default INFO).
+
+    The handler factory of every service's nameko ``LOGGING`` (``"()": samverkan_common.logs.stderr_handler``):
+    nameko applies that config before it imports the service, so a LOG_LEVEL that is not a level stops
+    the process at start-up with a message that names it.
+    """
+    level = level_name(log_level)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(service=service))
+    # The root logger's level, not the handler's: then a debug line below it is never even built.
+    logging.getLogger().setLevel(level)
+    return handler
