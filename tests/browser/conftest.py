@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -64,3 +65,46 @@ def screenshots(page, name: str) -> None:
         page.set_viewport_size(size)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}.png"), full_page=True)
     page.set_viewport_size(VIEWPORTS["desktop"])
+
+
+# Helpers the plan tests share: logging in through the page, axe and pictures at two widths, mail and the demo.
+PHONE = {"width": 375, "height": 812}
+
+
+def log_in(page, stack, person: dict[str, str]) -> None:
+    """Log in through /logga-in as a person the demo made (e-mail address and password)."""
+    page.goto(stack.url + "/logga-in")
+    fill_in_login(page, person)
+
+
+def fill_in_login(page, person: dict[str, str]) -> None:
+    """On the login page: the person's e-mail address and password, then Logga in."""
+    page.get_by_label("E-postadress").fill(person["email"])
+    page.get_by_label("Lösenord").fill(person["password"])
+    page.get_by_role("button", name="Logga in").click()
+    assert "Inloggad som" in page.get_by_role("banner").inner_text()
+
+
+def check_both_widths(page, name: str) -> None:
+    """No serious or critical axe finding at desktop width and at 375 px; a picture of each for a person."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for viewport, size in (("desktop", VIEWPORTS["desktop"]), ("375", PHONE)):
+        page.set_viewport_size(size)
+        assert serious_accessibility_violations(page) == [], viewport
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} scrolls sideways at {viewport}"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}.png"), full_page=True)
+    page.set_viewport_size(VIEWPORTS["desktop"])
+
+
+def mail_to(smtp_server, address: str) -> list:
+    """The messages the test SMTP server has received for one address."""
+    return [message for message in smtp_server.messages() if message["To"] == address]
+
+
+def load_demo(stack) -> dict[str, dict[str, str]]:
+    """The demo's people (planner, operator, organisation: e-mail and password) and their API tokens."""
+    stack.cli("demo", "--tokens-file", str(stack.log_dir / "demo-tokens.json"))
+    people: dict[str, dict[str, str]] = json.loads((stack.log_dir / "demo-users.json").read_text())
+    tokens = json.loads((stack.log_dir / "demo-tokens.json").read_text())
+    return {**people, "tokens": tokens}
