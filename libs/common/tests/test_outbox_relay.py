@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from samverkan_common.db import make_engine, service_metadata
+from samverkan_common.metrics import outbox_backlog, outbox_parked
 from samverkan_common.outbox import OutboxRelay, parked_rows, requeue_parked
 
 metadata = service_metadata()
@@ -77,6 +78,8 @@ def test_a_failing_row_holds_the_rows_after_it_until_it_is_parked_then_they_go_o
     assert parked["attempts"] == 3
     assert parked["last_error"].startswith("JSONDecodeError")
     assert parked["parked_at"] is not None
+    assert outbox_parked(engine, outbox) == 1  # the samverkan_outbox_parked gauge
+    assert outbox_backlog(engine, outbox)[0] == 0  # a parked row is not backlog
     assert relay.relay_batch() == 0  # a parked row is not tried again
 
 

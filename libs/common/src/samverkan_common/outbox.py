@@ -172,8 +172,8 @@ class OutboxRelay:
                     break  # keep order: nothing overtakes a row that may still go out
                 continue  # parked below: the rows after it go out now
             sent.append(row.id)
-        for row, error in failures:
-            self._record_failure(connection, row, error)
+        for failed, reason in failures:
+            self._record_failure(connection, failed, reason)
         return sent, away
 
     def _publish(self, row: Any) -> None:
