@@ -64,7 +64,7 @@ def route() -> str:
 
 
 def init_app(app: Flask) -> None:
-    _log_as_json()
+    _log_as_json(app.config.get("LOG_LEVEL"))
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
@@ -121,10 +121,10 @@ def _registry() -> Any:
     return REGISTRY
 
 
-def _log_as_json() -> None:
+def _log_as_json(log_level: object) -> None:
     """Give the process JSON log lines on stderr at LOG_LEVEL (default INFO; anything else that is not
     a level stops the start), unless something (a test runner) configured logging."""
-    level = level_name(os.environ.get("LOG_LEVEL"))
+    level = level_name(log_level)
     root = logging.getLogger()
     if root.handlers:
         return
