@@ -9,7 +9,6 @@ width and at 375 px, and pictures of each go to var/screenshots/.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import date, datetime, timedelta
@@ -18,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, VIEWPORTS, serious_accessibility_violations
+from tests.browser.conftest import VIEWPORTS, check_both_widths, load_demo, log_in, mail_to
 from tests.support.http import Client
 from tests.support.stack import Stack, mailing_to
 from tests.support.waiting import wait_until
@@ -27,7 +26,6 @@ pytestmark = pytest.mark.e2e
 
 RUN = uuid.uuid4().hex[:6]
 ISSUE = f"Kulturstrategi för Sjuhärad {RUN}"
-PHONE = {"width": 375, "height": 812}
 BORAS = "1490"
 # Three organisations in Borås that work with culture (the plan's municipality and area), and one elsewhere.
 SUGGESTED = [
@@ -48,10 +46,7 @@ def stack(tmp_path_factory, smtp_server):
 
 @pytest.fixture(scope="module")
 def demo(stack) -> dict[str, dict[str, str]]:
-    stack.cli("demo", "--tokens-file", str(stack.log_dir / "demo-tokens.json"))
-    people: dict[str, dict[str, str]] = json.loads((stack.log_dir / "demo-users.json").read_text())
-    tokens = json.loads((stack.log_dir / "demo-tokens.json").read_text())
-    return {**people, "tokens": tokens}
+    return load_demo(stack)
 
 
 def register(api: Client, name: str, address: str, municipality: str, signed: bool = False) -> str:
@@ -66,30 +61,6 @@ def register(api: Client, name: str, address: str, municipality: str, signed: bo
         signature = api.post(f"/api/v1/organisations/{organisation_id}/signatures", json={"signed_on": "2024-05-01"})
         assert signature.status_code == 201, signature.text
     return organisation_id
-
-
-def log_in(page, stack, person: dict[str, str]) -> None:
-    page.goto(stack.url + "/logga-in")
-    page.get_by_label("E-postadress").fill(person["email"])
-    page.get_by_label("Lösenord").fill(person["password"])
-    page.get_by_role("button", name="Logga in").click()
-    assert "Inloggad som" in page.get_by_role("banner").inner_text()
-
-
-def check_both_widths(page, name: str) -> None:
-    """No serious or critical axe finding at desktop width and at 375 px; a picture of each for a person."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for viewport, size in (("desktop", VIEWPORTS["desktop"]), ("375", PHONE)):
-        page.set_viewport_size(size)
-        assert serious_accessibility_violations(page) == [], viewport
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name} scrolls sideways at {viewport}"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}.png"), full_page=True)
-    page.set_viewport_size(VIEWPORTS["desktop"])
-
-
-def mail_to(smtp_server, address):
-    return [message for message in smtp_server.messages() if message["To"] == address]
 
 
 def test_the_planner_invites_four_organisations_and_one_answers_yes_from_the_mailed_link(

@@ -5,13 +5,12 @@ both forms, empty and with errors, at desktop width and at 375 px."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, VIEWPORTS, serious_accessibility_violations
+from tests.browser.conftest import SCREENSHOTS, check_both_widths, load_demo, log_in
 from tests.support.http import Client
 from tests.support.stack import Stack, mailing_to
 from tests.support.waiting import wait_until
@@ -20,7 +19,6 @@ pytestmark = pytest.mark.e2e
 
 ISSUE = "Ett kulturliv som alla kan ta del av"
 TITLE = "Hearing om tillgängligt kulturliv"
-PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +31,7 @@ def stack(tmp_path_factory, smtp_server):
 
 @pytest.fixture(scope="module")
 def demo(stack) -> dict[str, dict[str, str]]:
-    stack.cli("demo", "--tokens-file", str(stack.log_dir / "demo-tokens.json"))
-    people: dict[str, dict[str, str]] = json.loads((stack.log_dir / "demo-users.json").read_text())
-    tokens = json.loads((stack.log_dir / "demo-tokens.json").read_text())
-    return {**people, "tokens": tokens}
+    return load_demo(stack)
 
 
 @pytest.fixture(scope="module")
@@ -66,26 +61,6 @@ def plan(stack, demo) -> dict[str, str]:
     )
     assert invited.status_code == 201, invited.text
     return {"id": made.json()["id"], "address": address}
-
-
-def log_in(page, stack, person: dict[str, str]) -> None:
-    page.goto(stack.url + "/logga-in")
-    page.get_by_label("E-postadress").fill(person["email"])
-    page.get_by_label("Lösenord").fill(person["password"])
-    page.get_by_role("button", name="Logga in").click()
-    assert "Inloggad som" in page.get_by_role("banner").inner_text()
-
-
-def check_both_widths(page, name: str) -> None:
-    """No serious or critical axe finding at desktop width and at 375 px; a picture of each for a person."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for viewport, size in (("desktop", VIEWPORTS["desktop"]), ("375", PHONE)):
-        page.set_viewport_size(size)
-        assert serious_accessibility_violations(page) == [], viewport
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name} scrolls sideways at {viewport}"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}.png"), full_page=True)
-    page.set_viewport_size(VIEWPORTS["desktop"])
 
 
 def test_the_planner_books_a_meeting_records_the_outcome_and_the_feedback_reaches_the_organisation(
