@@ -123,3 +123,19 @@ def test_probe_command_exits_1_and_says_why(tmp_path, capsys):
     )
     assert probe.main(["ready", "--config", str(config), "--timeout", "1"]) == 1
     assert "ready: broker not reachable" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_ready_when_the_service_holds_its_own_broker_connection_and_the_database_answers(process, tmp_path):
+    probe.ready({"AMQP_URI": BROKER, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, 1.0, pid=process(5672))
+
+
+@pytest.mark.integration
+def test_not_ready_while_the_service_has_no_broker_connection_of_its_own(process, tmp_path):
+    with pytest.raises(probe.ProbeFailed, match=r"the service \(pid \d+\) holds no connection to the broker yet"):
+        probe.ready({"AMQP_URI": BROKER, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, 1.0, pid=process(None))
+
+
+@pytest.mark.integration
+def test_ready_falls_back_to_a_connection_of_its_own_when_it_cannot_see_the_process(tmp_path):
+    probe.ready({"AMQP_URI": BROKER, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, 1.0, pid=2**22 + 1)

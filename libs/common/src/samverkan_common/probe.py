@@ -4,8 +4,10 @@
 ``samverkan-probe`` console script) reads the same config file the service
 reads and exits 0 or 1:
 
-- ``ready``: this pod reaches the broker (``AMQP_URI``) and the service's
-  database (``DATABASE_URL``). Until both answer, a rollout does not go on.
+- ``ready``: the service process (``--pid``) holds its connection to the broker
+  (``AMQP_URI``; a fresh one from the probe stands in when its sockets cannot be
+  seen) and the service's database (``DATABASE_URL``) answers. Only what this pod
+  needs: never another service. Until both answer, a rollout does not go on.
 - ``migrated``: waits until the database's alembic revision is this image's
   newest (the migration Job ran); an init container of every Deployment, so a
   new version starts only on a migrated schema, and no replica migrates.
@@ -165,8 +167,24 @@ def migrated(package: str, url: str, wait_seconds: float, poll_seconds: float = 
         time.sleep(poll_seconds)
 
 
-def ready(settings: dict[str, object], timeout: float) -> None:
-    check_broker(str(settings["AMQP_URI"]), timeout)
+def ready(settings: dict[str, object], timeout: float, pid: int | None = None) -> None:
+    """This pod's own needs only: its broker connection and its database; never another service.
+
+    With ``pid`` (the service process), the broker counts when that process holds its connection;
+    when its sockets cannot be seen, a fresh connection from the probe stands in for it.
+    """
+    uri = str(settings["AMQP_URI"])
+    if pid is None:
+        check_broker(uri, timeout)
+    else:
+        try:
+            connected = amqp_port(uri) in connected_ports(pid)
+        except ProbeFailed:
+            check_broker(uri, timeout)
+        else:
+            if not connected:
+                check_broker(uri, timeout)  # says "broker not reachable" when that is why
+                raise ProbeFailed(f"the service (pid {pid}) holds no connection to the broker yet")
     check_database(str(settings["DATABASE_URL"]), timeout)
 
 
@@ -194,7 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, help="seconds per check")
     parser.add_argument("--package", help="migrated: the package whose migrations count, e.g. samverkan_events")
     parser.add_argument("--url-env", help="migrated: take the database URL from this variable, not --config")
-    parser.add_argument("--pid", type=int, default=1, help="live: the service's process (PID 1 in its container)")
+    parser.add_argument(
+        "--pid", type=int, default=1, help="live, ready: the service's process (PID 1 in its container)"
+    )
     parser.add_argument("--wait", type=float, default=0.0, help="migrated: seconds to wait for the migration")
     args = parser.parse_args(argv)
     if args.kind == "migrated" and not args.package:
@@ -210,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             settings = config.load(args.config)
             if args.kind == "ready":
-                ready(settings, args.timeout)
+                ready(settings, args.timeout, args.pid)
             else:
                 live(settings, args.timeout, args.pid)
             message = "ok"
