@@ -7,6 +7,7 @@ import re
 import pytest
 
 from samverkan_common.errors import NotFound
+from samverkan_gateway.rpc import BrokerUnavailable, RpcTimeout
 
 PENDING = {
     "state": "pending",
@@ -210,3 +211,19 @@ def test_the_form_names_what_is_missing_and_asks_nothing(client, with_forums):
     assert "Välj minst ett forum." in html
     assert 'href="#forum_slugs"' in html
     assert [method for method, _ in with_forums.calls if method == "request_subscription"] == []
+
+
+@pytest.mark.parametrize("away", [RpcTimeout("notifier.request_subscription"), BrokerUnavailable("no notifier")])
+def test_with_the_notifier_away_the_form_says_so_and_keeps_the_choices(client, with_forums, away):
+    with_forums.answers["request_subscription"] = away
+    form = {"csrf_token": csrf_of(client, "/e-post"), "address": "eva@example.org", "forum": ["ser"]}
+
+    page = client.post("/e-post", data=form)
+
+    assert page.status_code == 503
+    assert page.mimetype == "text/html"
+    shown = page.get_data(as_text=True)
+    assert "Det går inte att beställa e-post just nu" in shown
+    assert "din beställning skickades inte" in shown
+    assert 'value="eva@example.org"' in shown
+    assert re.search(r'value="ser"\s+checked', shown)

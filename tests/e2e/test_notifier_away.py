@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -62,3 +63,15 @@ def test_a_forum_feed_still_lists_its_meetings(public, notifier_stopped, forum):
     titles = wait_until(lambda: feed_titles(public, forum), lambda found: found == ["Dialog om kollektivtrafiken"])
 
     assert titles == ["Dialog om kollektivtrafiken"]
+
+
+def test_the_e_mail_sign_up_says_on_its_form_that_it_cannot_be_sent_now(public, notifier_stopped, forum):
+    page = public.get("/e-post").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    answer = public.post("/e-post", data={"csrf_token": token, "address": "eva@example.org", "forum": [forum]})
+
+    assert answer.status_code == 503
+    assert answer.headers["Content-Type"].startswith("text/html")
+    assert "Det går inte att beställa e-post just nu" in answer.text
+    assert 'value="eva@example.org"' in answer.text

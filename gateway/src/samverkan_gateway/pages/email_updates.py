@@ -14,8 +14,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from samverkan_common.errors import Unavailable
+
 from ..resources.notifications.schemas import PersonSubscriptionSchema
 from ..resources.schemas import wire
+from ..rpc import BrokerUnavailable, RpcTimeout
 from ..services import call
 
 blp = Blueprint("email_pages", __name__, template_folder="../templates")
@@ -30,7 +33,9 @@ def _messages() -> dict[str, str]:
     }
 
 
-def _page(chosen: list[str], address: str, rhythm: str, errors: dict[str, str], status: int = 200) -> Any:
+def _page(
+    chosen: list[str], address: str, rhythm: str, errors: dict[str, str], status: int = 200, unavailable: bool = False
+) -> Any:
     forums = sorted(call("events", "list_forums"), key=lambda forum: forum["name"].casefold())
     page = render_template(
         "pages/email_updates.html",
@@ -40,6 +45,7 @@ def _page(chosen: list[str], address: str, rhythm: str, errors: dict[str, str], 
         rhythm=rhythm,
         errors=errors,
         sent=request.args.get("skickat") == "1",
+        unavailable=unavailable,
     )
     return page, status
 
@@ -71,5 +77,10 @@ def ask() -> Any:
         ordered = [field for field in ("forum_slugs", "rhythm", "address") if field in problems]
         errors = {field: messages.get(field, _("Check this field.")) for field in ordered + sorted(problems)}
         return _page(chosen, address, rhythm, errors, 400)
-    call("notifier", "request_subscription", wire(schema, schema.load(wish)))
+    try:
+        call("notifier", "request_subscription", wire(schema, schema.load(wish)))
+    except (BrokerUnavailable, RpcTimeout, Unavailable):
+        # The notifier is away: say so on the form, with what the person chose kept. Sending again later
+        # is safe: a second request for the same address only mails the confirmation link again.
+        return _page(chosen, address, rhythm, {}, 503, unavailable=True)
     return redirect(url_for("email_pages.form", skickat=1), 303)
