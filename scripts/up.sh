@@ -36,12 +36,13 @@ trap stop INT TERM EXIT
 ready=""
 for _ in $(seq 60); do
   kill -0 "$honcho_pid" 2>/dev/null || die "A process stopped during start-up; see the lines above."
-  if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/readyz', timeout=3)" 2>/dev/null; then
+  # /readyz is the gateway's own; /status says every service answers (the demo needs them all).
+  if python3 -c "import json, urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/readyz', timeout=3); assert json.load(u.urlopen('http://127.0.0.1:$PORT/status', timeout=5))['status'] == 'ok'" 2>/dev/null; then
     ready=yes; break
   fi
   sleep 1
 done
-[ -n "$ready" ] || die "The system was not ready within 60 s: http://127.0.0.1:$PORT/readyz shows which part is missing."
+[ -n "$ready" ] || die "The system was not ready within 60 s: http://127.0.0.1:$PORT/status shows which part is missing."
 
 say "Loading the demo region (organisations, a year of meetings, plans; the first time about half a minute)"
 samverkan-gateway demo --region --tokens-file var/demo-tokens.json
