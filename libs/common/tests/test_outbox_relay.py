@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from samverkan_common.db import make_engine, service_metadata
 from samverkan_common.metrics import outbox_backlog, outbox_parked
-from samverkan_common.outbox import OutboxRelay, parked_rows, requeue_parked
+from samverkan_common.outbox import OutboxRelay, main, parked_rows, requeue_parked
 
 metadata = service_metadata()
 outbox = metadata.tables["outbox"]
@@ -170,3 +170,16 @@ def test_two_relays_in_one_process_on_sqlite_publish_each_row_once_in_order(engi
 
     assert Counter(publisher.published) == Counter(ids)
     assert publisher.published == ids
+
+
+def test_operators_list_and_requeue_parked_events_from_the_command_line(engine, capsys):
+    add_rows(engine, "poison", envelope="{bad")
+    relay_for(engine, RecordingPublisher(), max_attempts=1).relay_batch()
+    url = engine.url.render_as_string(hide_password=False)
+
+    assert main(["--url", url, "parked"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["event_id"] == "poison"
+    assert main(["--url", url, "requeue", "poison"]) == 0
+    assert main(["--url", url, "requeue", "poison"]) == 1  # no longer parked
+    assert parked_rows(engine, outbox) == []

@@ -263,3 +263,37 @@ def requeue_parked(engine: Engine, outbox: Table, event_id: str) -> bool:
             .values(parked_at=None, attempts=0, last_error=None)
         )
     return bool(result.rowcount)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m samverkan_common.outbox --url URL parked|requeue EVENT_ID``: operators' view of parked rows."""
+    import argparse
+
+    from .db import make_engine, service_metadata
+
+    parser = argparse.ArgumentParser(prog="python -m samverkan_common.outbox", description=main.__doc__)
+    parser.add_argument("--url", required=True, help="the service's DATABASE_URL")
+    commands = parser.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser("parked", help="list parked events as JSON lines, oldest first")
+    listing.add_argument("--limit", type=int, default=100)
+    again = commands.add_parser("requeue", help="put a parked event back in line once its cause is fixed")
+    again.add_argument("event_id")
+    arguments = parser.parse_args(argv)
+    engine = make_engine(arguments.url)
+    outbox = service_metadata().tables["outbox"]
+    try:
+        if arguments.command == "parked":
+            for row in parked_rows(engine, outbox, arguments.limit):
+                print(json.dumps(row, default=str, ensure_ascii=False))
+            return 0
+        if requeue_parked(engine, outbox, arguments.event_id):
+            print(f"requeued {arguments.event_id}")
+            return 0
+        print(f"no parked event {arguments.event_id}")
+        return 1
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
