@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -93,3 +94,15 @@ def test_metrics_carry_one_up_gauge_per_service(client, pool):
     assert 'samverkan_gateway_dependency_up{service="notifier"} 0.0' in metrics
     assert 'samverkan_gateway_dependency_up{service="events"} 1.0' in metrics
     assert 'samverkan_gateway_dependency_seconds{service="registry"}' in metrics
+
+
+def test_a_browser_gets_the_status_as_a_swedish_page(client, pool):
+    response = client.get("/status", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    assert "Driftstatus" in shown
+    assert "E-post och aviseringar Fungerar inte just nu" in shown
+    assert "Möten och kalendrar Fungerar" in shown
+    assert "Sidor som inte behöver dem fungerar som vanligt" in shown

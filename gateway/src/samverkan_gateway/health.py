@@ -16,7 +16,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from prometheus_client import Gauge
 from sqlalchemy import text
 
@@ -115,12 +116,23 @@ def all_service_status() -> dict[str, dict[str, Any]]:
 def status() -> Any:
     """Each service up or away, with how long it took to answer; always 200 (the report is the answer).
 
-    ``status`` is ``ok`` when every service is up, else ``degraded``; the pages that need a service
-    that is away say so themselves.
+    JSON (``status`` is ``ok`` when every service is up, else ``degraded``), or a small page for a
+    browser that asks for HTML; the pages that need a service that is away say so themselves.
     """
     services = all_service_status()
     healthy = all(report["status"] == "up" for report in services.values())
     away = sorted(name for name, report in services.items() if report["status"] != "up")
-    response = jsonify(status="ok" if healthy else "degraded", away=away, services=services)
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        # A person in a browser: the same report as a small page, in their language.
+        labels = {
+            "registry": _("Organisations (the directory)"),
+            "events": _("Meetings and calendars"),
+            "levels_advisor": _("Planning help (levels of participation)"),
+            "notifier": _("E-mail and notifications"),
+        }
+        page = render_template("pages/status.html", services=services, healthy=healthy, labels=labels)
+        response = current_app.make_response(page)
+    else:
+        response = jsonify(status="ok" if healthy else "degraded", away=away, services=services)
     response.headers["Cache-Control"] = "no-store"
     return response
