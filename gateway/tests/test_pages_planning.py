@@ -1,4 +1,4 @@
-"""The advisor wizard: one question per step, answers carried along, then the advice from the levels advisor."""
+"""The advisor wizard: a page of questions per step, answers carried along, then the advice from the levels advisor."""
 
 from __future__ import annotations
 
@@ -312,3 +312,77 @@ def test_a_visitor_gets_the_reference_near_the_top_instead_of_the_save_button(cl
 
     assert "Spara som dialogplan" not in page
     assert page.index("<code>a1</code>") < page.index('id="steps-title"')
+
+
+@pytest.fixture
+def grouped(monkeypatch):
+    """The real questionnaire, version 3, with its pages of related questions, in Swedish."""
+    from samverkan_advisor.entrypoints.schemas import questionnaire_out
+
+    served = questionnaire_out(load_questionnaire(3), "sv")
+
+    def fake(service: str, method: str, *args: Any) -> Any:
+        if method == "get_questionnaire":
+            return served
+        raise AssertionError(method)
+
+    monkeypatch.setattr(planning, "call", fake)
+    return served
+
+
+def every_answer(questionnaire: dict[str, Any]) -> dict[str, str]:
+    return {f"a_{q['id']}": q["options"][0]["id"] for q in questionnaire["questions"]}
+
+
+def test_a_grouped_questionnaire_shows_a_page_of_questions_each_in_its_own_fieldset(client, grouped):
+    page = follow(client, "/planera/fraga?steg=1")
+    first = grouped["pages"][0]
+    assert f"<h1>{first['heading']}</h1>" in page
+    assert "Planera en dialog: steg 1 av 4" in page
+    assert page.count('<fieldset id="question-') == len(first["questions"]) == 4
+    for question_id in first["questions"]:
+        assert f'<fieldset id="question-{question_id}"' in page
+    assert page.count("<legend") == 4
+
+
+def test_next_on_a_page_with_blanks_names_each_unanswered_required_question(client, grouped):
+    response = client.get("/planera/fraga?steg=1&go=next&a_step=drafting")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    required_blank = [
+        q for q in grouped["questions"] if q["id"] in grouped["pages"][0]["questions"][1:] and q["required"]
+    ]
+    assert required_blank
+    for question in required_blank:
+        assert f'href="#{question["id"]}-{question["options"][0]["id"]}">Svara på frågan: {question["text"]}' in page
+        assert f'id="error-{question["id"]}"' in page
+    assert 'id="error-step"' not in page
+    assert 'value="drafting" checked' in page
+
+
+def test_a_full_page_goes_on_to_the_next_page_and_the_last_page_to_the_summary(client, grouped):
+    answers = every_answer(grouped)
+    response = client.get("/planera/fraga", query_string={"steg": 1, "go": "next", **answers})
+    assert response.status_code == 200
+    assert "Planera en dialog: steg 2 av 4" in response.get_data(as_text=True)
+    last = client.get("/planera/fraga", query_string={"steg": 4, "go": "next", **answers})
+    assert last.status_code == 302
+    assert "/planera/sammanfattning?" in last.headers["Location"]
+
+
+def test_change_opens_the_page_holding_the_question_and_returns_to_the_summary(client, grouped):
+    answers = every_answer(grouped)
+    summary = follow(client, "/planera/sammanfattning?" + "&".join(f"{k}={v}" for k, v in answers.items()))
+    link = re.search(r'href="(/planera/fraga\?steg=(\d)&[^"]*#question-compensation)"', summary)
+    assert link
+    assert link.group(2) == "3"
+    changed = follow(client, link.group(1).replace("&amp;", "&"))
+    assert "Tid och resurser" in changed
+    assert 'name="retur" value="sammanfattning"' in changed
+    back = client.get(
+        "/planera/fraga",
+        query_string={**answers, "steg": 3, "go": "next", "retur": "sammanfattning", "a_compensation": "no"},
+    )
+    assert back.status_code == 302
+    assert "/planera/sammanfattning?" in back.headers["Location"]
+    assert "a_compensation=no" in back.headers["Location"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import screenshots, serious_accessibility_violations
+from tests.browser.conftest import check_both_widths, screenshots, serious_accessibility_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -79,11 +79,12 @@ def test_organisation_page_shows_its_forums_and_their_upcoming_meetings(page, si
 
 
 def _answer_and_go_on(page, option_label: str | None = None) -> None:
-    radios = page.locator("fieldset input[type=radio]")
+    """Answer every question on the page (the first choice of each, or the one named), then Nästa."""
+    for fieldset in page.locator("fieldset.question").all():
+        if not fieldset.locator("input[type=radio]:checked").count():
+            fieldset.locator("input[type=radio]").first.check()
     if option_label:
         page.get_by_label(option_label, exact=True).check()
-    else:
-        radios.first.check()
     page.locator("button[name=go][value=next]").click()
 
 
@@ -94,15 +95,26 @@ def test_advisor_wizard_keeps_answers_back_and_forth_and_shows_the_recommendatio
     screenshots(page, "planning-start")
     page.get_by_role("link", name="Börja svara på frågorna").click()
 
-    assert page.locator(".progress").inner_text().startswith("Planera en dialog: fråga 1 av ")
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Vilket steg i beslutsprocessen är ni i nu?")
+    # A page of related questions: each its own fieldset and legend, under the page's heading.
+    assert page.locator(".progress").inner_text() == "Planera en dialog: steg 1 av 4"
+    assert page.get_by_role("heading", level=1).inner_text() == "Om beslutet"
+    step = page.get_by_role("group", name="Vilket steg i beslutsprocessen är ni i nu?")
+    assert step.get_by_label("Utformning – vi skriver ett förslag", exact=True).is_visible()
+    assert page.locator("fieldset.question > legend").count() == 4
+    check_both_widths(page, "planning-page")
+    page.get_by_label("Utformning – vi skriver ett förslag", exact=True).check()
     page.locator("button[name=go][value=next]").click()
-    assert page.get_by_role("alert").get_by_role("link", name="Välj ett svar för att gå vidare.").is_visible()
-    assert serious_accessibility_violations(page) == []
-    screenshots(page, "planning-question-error")
+    alert = page.get_by_role("alert")
+    assert alert.get_by_role("link", name="Svara på frågan: Är beslutet fortfarande öppet?").is_visible()
+    assert "Vilket steg" not in alert.inner_text()
+    assert page.locator("#error-decision_open").inner_text().endswith("Välj ett svar.")
+    check_both_widths(page, "planning-page-error")
+    alert.get_by_role("link", name="Svara på frågan: Är beslutet fortfarande öppet?").click()
+    assert page.evaluate("document.activeElement.name") == "a_decision_open"
 
-    _answer_and_go_on(page, "Utformning – vi skriver ett förslag")
-    assert page.locator(".progress").inner_text().startswith("Planera en dialog: fråga 2 av ")
+    _answer_and_go_on(page)
+    assert page.locator(".progress").inner_text() == "Planera en dialog: steg 2 av 4"
+    assert page.get_by_role("heading", level=1).inner_text() == "Om frågan och vilka som berörs"
     assert serious_accessibility_violations(page) == []
     screenshots(page, "planning-question")
     page.get_by_role("button", name="Tillbaka").click()
@@ -111,6 +123,15 @@ def test_advisor_wizard_keeps_answers_back_and_forth_and_shows_the_recommendatio
     while page.locator(".progress").count():
         _answer_and_go_on(page)
 
+    assert page.get_by_role("heading", level=1).inner_text() == "Dina svar"
+    assert "Utformning – vi skriver ett förslag" in page.locator(".answers").inner_text()
+    # Ändra opens the page holding the question, and its next button returns to the summary.
+    change = page.locator(".answers div", has_text="Kan regionen ersätta organisationerna för deras tid?")
+    change.get_by_role("link", name="Ändra").click()
+    assert page.locator(".progress").inner_text() == "Planera en dialog: steg 3 av 4"
+    compensation = page.get_by_role("group", name="Kan regionen ersätta organisationerna för deras tid?")
+    compensation.get_by_label("Nej", exact=True).check()
+    page.locator("button[name=go][value=next]").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Dina svar"
     assert "Utformning – vi skriver ett förslag" in page.locator(".answers").inner_text()
     assert serious_accessibility_violations(page) == []
@@ -191,7 +212,7 @@ def test_switching_language_in_the_wizard_keeps_the_answers(page, site):
     _answer_and_go_on(page, "Beslut – förslaget är klart och ska beslutas")
 
     page.get_by_role("link", name="In English").click()
-    assert page.locator(".progress").inner_text().startswith("Plan a dialogue: question 2 of ")
+    assert page.locator(".progress").inner_text() == "Plan a dialogue: step 2 of 4"
     page.get_by_role("button", name="Back").click()
     assert page.get_by_label("Decision – the proposal is ready to be decided", exact=True).is_checked()
     page.get_by_role("link", name="På svenska").click()

@@ -74,7 +74,8 @@ def test_a_logged_in_planner_saves_the_wizards_suggestion_as_a_plan(page, stack,
     page.get_by_role("button", name="Logga in").click()
     page.goto(stack.url + "/planera/fraga?steg=1")
     while page.locator(".progress").count():
-        page.locator("fieldset input[type=radio]").first.check()
+        for fieldset in page.locator("fieldset.question").all():
+            fieldset.locator("input[type=radio]").first.check()
         page.locator("button[name=go][value=next]").click()
     page.get_by_role("button", name="Visa förslaget").click()
 

@@ -1,8 +1,10 @@
-"""Planera en dialog: the advisor's questionnaire one question per step, a summary, then the recommendation.
+"""Planera en dialog: the advisor's questionnaire a page of related questions per step, a summary, then the advice.
 
-Answers travel in hidden fields from step to step (no session, no JavaScript), so going back and
-forward never loses them. "Ändra" on the summary opens one question with ``retur=sammanfattning``, and
-the next button then leads straight back to the summary.
+The questionnaire says which questions share a page (its ``pages``, each with a heading); a version
+without pages shows one question a page. Answers travel in hidden fields from step to step (no
+session, no JavaScript), so going back and forward never loses them. "Ändra" on the summary opens the
+page holding that question with ``retur=sammanfattning``, and the next button then leads straight
+back to the summary.
 
 The recommendation is made by the levels advisor's ``assess`` RPC, which keeps the assessment: the
 answers and the advice, without anything about who asked. That record is what a planner later turns
@@ -64,6 +66,23 @@ def _answers(questionnaire: dict[str, Any], form: Any) -> dict[str, str]:
     return answers
 
 
+def _pages(questionnaire: dict[str, Any]) -> list[dict[str, Any]]:
+    """The wizard's pages, each with a heading (or None) and its questions; one question a page without groups."""
+    by_id = {question["id"]: question for question in questionnaire["questions"]}
+    groups = questionnaire.get("pages") or []
+    if not groups:
+        return [{"id": q["id"], "heading": None, "questions": [q]} for q in questionnaire["questions"]]
+    return [
+        {"id": group["id"], "heading": group["heading"], "questions": [by_id[qid] for qid in group["questions"]]}
+        for group in groups
+    ]
+
+
+def _page_of(pages: list[dict[str, Any]]) -> dict[str, int]:
+    """Each question's page number."""
+    return {question["id"]: number for number, page in enumerate(pages, 1) for question in page["questions"]}
+
+
 def _step_number(raw: str | None, last: int) -> int:
     return min(int(raw), last) if raw and raw.isdigit() and int(raw) >= 1 else 1
 
@@ -75,32 +94,38 @@ def start() -> Any:
 
 @blp.get("/planera/fraga")
 def question() -> Any:
-    """One question; the buttons say where to go next, and the answers so far come along."""
+    """One page of questions; the buttons say where to go next, and the answers so far come along."""
     questionnaire = _questionnaire()
-    questions = questionnaire["questions"]
+    pages = _pages(questionnaire)
     answers = _answers(questionnaire, request.args)
-    number = _step_number(request.args.get("steg"), len(questions))
+    number = _step_number(request.args.get("steg"), len(pages))
     go = request.args.get("go")
     returning = request.args.get(RETURN[0]) == RETURN[1]
     errors: dict[str, str] = {}
     if go == "back":
         number = max(1, number - 1)
     elif go == "next":
-        current = questions[number - 1]
-        if current["required"] and current["id"] not in answers:
-            errors[f"{current['id']}-{current['options'][0]['id']}"] = _("Choose an answer to go on.")
-        elif number == len(questions) or returning:
-            return redirect(url_for("planning_pages.summary", **_hidden(answers)))
-        else:
+        for current in pages[number - 1]["questions"]:
+            if current["required"] and current["id"] not in answers:
+                errors[f"{current['id']}-{current['options'][0]['id']}"] = (
+                    _("Choose an answer to go on.")
+                    if len(pages[number - 1]["questions"]) == 1
+                    else _("Answer the question: %(text)s", text=current["text"])
+                )
+        if not errors:
+            if number == len(pages) or returning:
+                return redirect(url_for("planning_pages.summary", **_hidden(answers)))
             number += 1
+    page = pages[number - 1]
+    on_page = {PREFIX + q["id"] for q in page["questions"]}
     return render_template(
         "pages/planning_question.html",
         questionnaire=questionnaire,
-        question=questions[number - 1],
+        page=page,
         number=number,
-        count=len(questions),
+        count=len(pages),
         answers=answers,
-        hidden={key: value for key, value in _hidden(answers).items() if key != PREFIX + questions[number - 1]["id"]},
+        hidden={key: value for key, value in _hidden(answers).items() if key not in on_page},
         errors=errors,
         returning=returning,
         summary_url=url_for("planning_pages.summary", **_hidden(answers)),
@@ -111,14 +136,12 @@ def question() -> Any:
 def summary() -> Any:
     questionnaire = _questionnaire()
     answers = _answers(questionnaire, request.args)
-    missing = [
-        (number, q)
-        for number, q in enumerate(questionnaire["questions"], 1)
-        if q["required"] and q["id"] not in answers
-    ]
+    page_of = _page_of(_pages(questionnaire))
+    missing = [(page_of[q["id"]], q) for q in questionnaire["questions"] if q["required"] and q["id"] not in answers]
     return render_template(
         "pages/planning_summary.html",
         questionnaire=questionnaire,
+        page_of=page_of,
         answers=answers,
         hidden=_hidden(answers),
         change={**_hidden(answers), RETURN[0]: RETURN[1]},

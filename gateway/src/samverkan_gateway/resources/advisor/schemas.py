@@ -28,6 +28,13 @@ class QuestionnaireSchema(Schema):
     intro = fields.String()
     levels = fields.List(fields.Dict(), metadata={"description": "The four levels with label and description."})
     questions = fields.List(fields.Dict(), metadata={"description": "Questions with options and help text."})
+    pages = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "Related questions shown together, in order: id, heading and question ids "
+            "(version 3 onwards; empty when each question has a page of its own)."
+        },
+    )
     scoring = fields.Dict(
         allow_none=True, metadata={"description": "Thresholds from score to level (version 2 onwards)."}
     )

@@ -25,6 +25,7 @@ from ..domain.model import (
     MethodMatrix,
     Note,
     Option,
+    Page,
     Principle,
     Question,
     Questionnaire,
@@ -88,6 +89,16 @@ class QuestionSchema(Schema):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Question:
         return Question(**{**data, "options": tuple(data["options"])})
+
+
+class PageSchema(Schema):
+    id = fields.String(required=True, validate=ID)
+    heading = _text(required=True)
+    questions = fields.List(fields.String(validate=ID), required=True, validate=validate.Length(min=1))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Page:
+        return Page(**{**data, "questions": tuple(data["questions"])})
 
 
 class LevelSchema(Schema):
@@ -205,6 +216,7 @@ class QuestionnaireSchema(Schema):
     abbreviations = fields.Dict(keys=fields.String(validate=ABBREVIATION), values=_text(), load_default=dict)
     floor_blocked = _text(load_default=None)
     set_aside = _text(load_default=None)
+    pages = fields.List(fields.Nested(PageSchema), load_default=list)
 
     @validates_schema
     def parts_fit_together(self, data: dict[str, Any], **_: Any) -> None:
@@ -236,6 +248,13 @@ class QuestionnaireSchema(Schema):
                 principle_errors.setdefault(index, []).extend(_condition_problems(note.when, questions))
         if any(principle_errors.values()):
             errors["principles"] = {index: problems for index, problems in principle_errors.items() if problems}
+        pages = data.get("pages", [])
+        if pages:
+            paged = [question_id for page in pages for question_id in page.questions]
+            if paged != [q.id for q in data.get("questions", [])]:
+                errors["pages"] = ["Put every question on exactly one page, in the order the questions are listed."]
+            if len({page.id for page in pages}) != len(pages):
+                errors.setdefault("pages", []).append("Two pages have the same id.")
         summary = data.get("summary")
         if summary and not (LEVEL_MARKER in summary.sv and LEVEL_MARKER in summary.en):
             errors["summary"] = [f"Both languages must contain {LEVEL_MARKER}, where the level is named."]

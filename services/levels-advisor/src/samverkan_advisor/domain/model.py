@@ -64,6 +64,15 @@ class Question:
         return next((option for option in self.options if option.id == option_id), None)
 
 
+@dataclass(frozen=True)
+class Page:
+    """A few related questions shown together in the planning wizard, under one heading."""
+
+    id: str
+    heading: Text
+    questions: tuple[str, ...]
+
+
 class Direction(StrEnum):
     """Which way a fired rule pushed the advice."""
 
@@ -228,6 +237,8 @@ class Questionnaire:
     floor_blocked: Text | None = None
     # Version 3 onwards: said once when reasons that speak for a level a ceiling rules out are left out.
     set_aside: Text | None = None
+    # Version 3 onwards: the questions grouped into pages; without them the wizard shows one question a page.
+    pages: tuple[Page, ...] = ()
     # SHA-256 of the file it was read from: which exact rules an assessment used.
     digest: str = ""
 

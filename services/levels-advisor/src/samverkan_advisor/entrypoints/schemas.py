@@ -261,6 +261,11 @@ def questionnaire_out(questionnaire: Questionnaire, language: str) -> dict[str, 
             }
             for question in questionnaire.questions
         ],
+        # Related questions shown together, one page each; empty for versions that show one question a page.
+        "pages": [
+            {"id": page.id, "heading": say(page.heading), "questions": list(page.questions)}
+            for page in questionnaire.pages
+        ],
         # Openness: the planner can see exactly which rule gives which limit.
         "scoring": (
             {
