@@ -63,6 +63,9 @@ def route() -> str:
     return rule.rule if rule is not None else UNMATCHED
 
 
+TOKEN_KEY = "samverkan.request_id_token"
+
+
 def init_app(app: Flask) -> None:
     _log_as_json(app.config.get("LOG_LEVEL"))
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -71,7 +74,9 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _begin() -> None:
         g.request_id = valid(request.headers.get(HEADER)) or new_request_id()
-        g.request_id_token = bind_request_id(g.request_id)
+        # Kept with the request, not in g: a request served inside another in the same thread (a test's
+        # nested call) shares the app context's g, and would leave the outer id bound behind it.
+        request.environ[TOKEN_KEY] = bind_request_id(g.request_id)
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -99,7 +104,7 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _end(_error: BaseException | None) -> None:
-        token = g.pop("request_id_token", None)
+        token = request.environ.pop(TOKEN_KEY, None)
         if token is not None:
             unbind_request_id(token)
 
